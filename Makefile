@@ -1,0 +1,63 @@
+# Asa: `make run` serves the demo, `make test` runs the whole suite. Both set everything up first.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+PYTHON ?= python3
+# pip on some machines warns about unreachable local package indexes; keep its output quiet.
+PIPQUIET := { grep -v "is ignored: it is neither a file nor a directory" || true; }
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 2
+VENDOR := asa/static/vendor
+
+.PHONY: setup run test lint format demo worker messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Python deps (exact versions from requirements.lock), front-end assets, migrations. Idempotent.
+setup: $(BIN)/python
+	@$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock 2>&1 | $(PIPQUIET)
+	@$(BIN)/pip install --disable-pip-version-check -q --no-deps -e . 2>&1 | $(PIPQUIET)
+	@test -d node_modules/htmx.org -a -d node_modules/@fontsource/sarabun || npm ci --no-audit --no-fund --ignore-scripts
+	@mkdir -p $(VENDOR)/htmx $(VENDOR)/sarabun
+	@cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	@for subset in thai latin; do for weight in 400 600 700; do \
+		cp node_modules/@fontsource/sarabun/files/sarabun-$$subset-$$weight-normal.woff2 $(VENDOR)/sarabun/; \
+	done; done
+	@if command -v msgfmt >/dev/null && test -d asa/locale; then $(BIN)/asa compilemessages -v 0 --ignore=.venv --ignore=node_modules; fi
+	@$(BIN)/asa migrate --no-input -v 0
+	@$(BIN)/asa collectstatic --no-input -v 0
+
+demo: setup
+	@$(BIN)/asa demo
+
+run: demo
+	@echo ""
+	@echo "Asa is at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	@$(BIN)/gunicorn asa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+		--access-logfile - --forwarded-allow-ips=""
+
+worker: setup
+	$(BIN)/asa db_worker
+
+test: setup
+	@command -v chromium >/dev/null || echo "note: /usr/bin/chromium is missing; browser tests will be skipped (apt-get install chromium)"
+	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-extract translatable strings after changing templates or code (needs GNU gettext).
+messages: setup
+	$(BIN)/asa makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var --ignore=bench
+	$(BIN)/asa compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,245 @@
+"""The one door to scoped data.
+
+Every page and endpoint reads other people's data through `visible(user, queryset)` or fetches
+one object with `get_for(user, queryset, pk, write=...)`. Each model that holds scoped data has a
+rule here saying, for a user's scope, which rows they may read and which they may change.
+
+A scope is where a user's roles apply: the nation (ministry admin), a province or district
+(officers), a center (chair, volunteer) or an agency (partner users).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from asa.accounts.models import Role
+
+ALL = Q()  # no restriction
+NOTHING = Q(pk__in=[])  # matches no row
+
+
+@dataclass(frozen=True)
+class Scope:
+    authenticated: bool = False
+    national: bool = False
+    data_protection_officer: bool = False
+    province_codes: frozenset[str] = field(default_factory=frozenset)
+    district_codes: frozenset[str] = field(default_factory=frozenset)
+    chair_center_ids: frozenset[int] = field(default_factory=frozenset)
+    member_center_ids: frozenset[int] = field(default_factory=frozenset)
+    agency_ids: frozenset[int] = field(default_factory=frozenset)
+    volunteer_ids: frozenset[int] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_officer(self) -> bool:
+        return bool(self.province_codes or self.district_codes)
+
+    @property
+    def center_ids(self) -> frozenset[int]:
+        """Every center the user works in, as chair or volunteer."""
+        return self.chair_center_ids | self.member_center_ids
+
+    @property
+    def is_staff_level(self) -> bool:
+        """Ministry, officers and chairs: the people who manage, not only take part."""
+        return self.national or self.is_officer or bool(self.chair_center_ids)
+
+
+ANONYMOUS = Scope()
+
+
+def scope_of(user) -> Scope:
+    """The user's scope, read once per request (two queries) and kept on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_asa_scope", None)
+    if cached is not None:
+        return cached
+    from asa.centers.models import Volunteer, VolunteerStatus
+
+    provinces, districts, chairs, members, agencies, roles = (
+        set(),
+        set(),
+        set(),
+        set(),
+        set(),
+        set(),
+    )
+    national = dpo = False
+    for role, province, district, center, agency in user.role_assignments.values_list(
+        "role", "province_id", "district_id", "center_id", "agency_id"
+    ):
+        roles.add(role)
+        match role:
+            case Role.MINISTRY_ADMIN:
+                national = True
+            case Role.DATA_PROTECTION_OFFICER:
+                dpo = True
+            case Role.PROVINCE_OFFICER:
+                provinces.add(province)
+            case Role.DISTRICT_OFFICER:
+                districts.add(district)
+            case Role.CENTER_CHAIR:
+                chairs.add(center)
+            case Role.VOLUNTEER:
+                members.add(center)
+            case Role.AGENCY_USER:
+                agencies.add(agency)
+    volunteer_ids = frozenset(
+        Volunteer.objects.filter(user=user)
+        .exclude(status=VolunteerStatus.LEFT)
+        .values_list("id", flat=True)
+    )
+    scope = Scope(
+        authenticated=True,
+        national=national,
+        data_protection_officer=dpo,
+        province_codes=frozenset(provinces),
+        district_codes=frozenset(districts),
+        chair_center_ids=frozenset(chairs),
+        member_center_ids=frozenset(members),
+        agency_ids=frozenset(agencies),
+        volunteer_ids=volunteer_ids,
+        roles=frozenset(roles),
+    )
+    user._asa_scope = scope
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope after the user's roles change."""
+    if hasattr(user, "_asa_scope"):
+        del user._asa_scope
+
+
+# --- Rules -------------------------------------------------------------------------------------
+# A rule answers, for a scope, a Q over the model: `read` for what may be seen, `write` for what
+# may be changed. `area` builds the officer part from the path to the model's district.
+
+
+def _area(scope: Scope, district_path: str) -> Q:
+    condition = NOTHING
+    if scope.province_codes:
+        condition |= Q(**{f"{district_path}__province_id__in": scope.province_codes})
+    if scope.district_codes:
+        condition |= Q(**{f"{district_path}_id__in": scope.district_codes})
+    return condition
+
+
+def _center_read(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return _area(scope, "district") | Q(pk__in=scope.center_ids)
+
+
+def _center_write(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return _area(scope, "district") | Q(pk__in=scope.chair_center_ids)
+
+
+def _volunteer_read(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    # Volunteers see their own center's colleagues (names, roles); managers see their area.
+    return (
+        _area(scope, "center__district")
+        | Q(center_id__in=scope.center_ids)
+        | Q(pk__in=scope.volunteer_ids)
+    )
+
+
+def _volunteer_write(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return _area(scope, "center__district") | Q(center_id__in=scope.chair_center_ids)
+
+
+def _agency_read(scope: Scope) -> Q:
+    # The partner directory is shared knowledge of the network; every signed-in worker reads it.
+    if scope.national or scope.is_officer or scope.center_ids:
+        return ALL
+    return Q(pk__in=scope.agency_ids)
+
+
+def _agency_write(scope: Scope) -> Q:
+    return ALL if scope.national else Q(pk__in=scope.agency_ids)
+
+
+def _token_read(scope: Scope) -> Q:
+    return NOTHING  # tokens are reached only through the owner's own list, never by others
+
+
+def _audit_read(scope: Scope) -> Q:
+    return ALL if (scope.national or scope.data_protection_officer) else NOTHING
+
+
+@dataclass(frozen=True)
+class Rule:
+    read: Callable[[Scope], Q]
+    write: Callable[[Scope], Q]
+
+
+RULES: dict[str, Rule] = {
+    "centers.center": Rule(read=_center_read, write=_center_write),
+    "centers.volunteer": Rule(read=_volunteer_read, write=_volunteer_write),
+    "referrals.agency": Rule(read=_agency_read, write=_agency_write),
+    "accounts.apitoken": Rule(read=_token_read, write=_token_read),
+    "accounts.auditevent": Rule(read=_audit_read, write=lambda scope: NOTHING),
+}
+
+
+def _rule_for(model: type[Model]) -> Rule:
+    try:
+        return RULES[model._meta.label_lower]
+    except KeyError:
+        # A model without a rule is a bug, not an open door.
+        raise LookupError(f"No access rule for {model._meta.label}") from None
+
+
+def visible(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
+    """The rows of `queryset` this user may read (or change, with write=True)."""
+    scope = scope_of(user)
+    if not scope.authenticated:
+        return queryset.none()
+    rule = _rule_for(queryset.model)
+    condition = rule.write(scope) if write else rule.read(scope)
+    return queryset.filter(condition)
+
+
+def get_for(user, queryset: QuerySet, pk, *, write: bool = False):
+    """Fetch one row by primary key, checked against the user's scope.
+
+    Out of scope answers 404 (the row's existence is not revealed); readable but not writable
+    answers 403 when write=True.
+    """
+    try:
+        found = visible(user, queryset).filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):
+        found = None
+    if found is None:
+        raise Http404
+    if write and not can_write(user, found):
+        raise PermissionDenied
+    return found
+
+
+def can_write(user, obj: Model) -> bool:
+    model = type(obj)
+    return visible(user, model._default_manager.all(), write=True).filter(pk=obj.pk).exists()
+
+
+def require(condition: bool) -> None:
+    """Refuse with 403 unless condition holds (for checks that are not row-level)."""
+    if not condition:
+        raise PermissionDenied
+
+
+def writable_centers(user) -> QuerySet:
+    from asa.centers.models import Center
+
+    return visible(user, Center.objects.all(), write=True)

@@ -1,0 +1,158 @@
+"""Users, their roles and scopes, API tokens and the append-only audit log."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see comes from their role assignments."""
+
+    prefers_thai_digits = models.BooleanField("แสดงเลขไทย", default=False)
+
+    class Meta:
+        verbose_name = "ผู้ใช้"
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    MINISTRY_ADMIN = "ministry_admin", "ผู้ดูแลระบบส่วนกลาง"
+    PROVINCE_OFFICER = "province_officer", "เจ้าหน้าที่ระดับจังหวัด"
+    DISTRICT_OFFICER = "district_officer", "เจ้าหน้าที่ระดับเขต/อำเภอ"
+    CENTER_CHAIR = "center_chair", "ประธาน อพม."
+    VOLUNTEER = "volunteer", "อพม."
+    AGENCY_USER = "agency_user", "เจ้าหน้าที่หน่วยงานภาคี"
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "เจ้าหน้าที่คุ้มครองข้อมูลส่วนบุคคล"
+
+
+# Which scope field each role needs; the others stay empty (enforced by a check constraint).
+SCOPE_FIELD_BY_ROLE = {
+    Role.MINISTRY_ADMIN: None,
+    Role.DATA_PROTECTION_OFFICER: None,
+    Role.PROVINCE_OFFICER: "province",
+    Role.DISTRICT_OFFICER: "district",
+    Role.CENTER_CHAIR: "center",
+    Role.VOLUNTEER: "center",
+    Role.AGENCY_USER: "agency",
+}
+
+
+def _scope_condition(role, field):
+    fields = ("province", "district", "center", "agency")
+    condition = Q(role=role)
+    for name in fields:
+        condition &= Q(**{f"{name}__isnull": name != field})
+    return condition
+
+
+class RoleAssignment(models.Model):
+    """One role held by a user, over one scope (the nation, a province, a district, ...)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("บทบาท", max_length=40, choices=Role.choices)
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    district = models.ForeignKey(
+        "geo.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "referrals.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "บทบาทผู้ใช้"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    _scope_condition(Role.MINISTRY_ADMIN, None)
+                    | _scope_condition(Role.DATA_PROTECTION_OFFICER, None)
+                    | _scope_condition(Role.PROVINCE_OFFICER, "province")
+                    | _scope_condition(Role.DISTRICT_OFFICER, "district")
+                    | _scope_condition(Role.CENTER_CHAIR, "center")
+                    | _scope_condition(Role.VOLUNTEER, "center")
+                    | _scope_condition(Role.AGENCY_USER, "agency")
+                ),
+                name="role_assignment_scope_matches_role",
+            ),
+            # One row per user, role and scope (spelled per scope field: SQLite has no
+            # NULLS NOT DISTINCT).
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(
+                    province__isnull=True,
+                    district__isnull=True,
+                    center__isnull=True,
+                    agency__isnull=True,
+                ),
+                name="role_assignment_unique_national",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["user", "role", name],
+                    condition=Q(**{f"{name}__isnull": False}),
+                    name=f"role_assignment_unique_{name}",
+                )
+                for name in ("province", "district", "center", "agency")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.province or self.district or self.center or self.agency
+        return f"{self.get_role_display()} {where or ''}".strip()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a SHA-256 of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("ชื่อโทเคน", max_length=100)
+    prefix = models.CharField(max_length=12)  # shown in the UI to tell tokens apart
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "โทเคน API"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditEvent(models.Model):
+    """One thing that happened: who, when, what, to which object, what changed, why.
+
+    Append-only: there is no action that edits or deletes one. The case timeline and the audit
+    trail both read these rows.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)  # kept if the user is removed
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "เหตุการณ์ในบันทึกการใช้งาน"
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

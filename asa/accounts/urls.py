@@ -1,0 +1,13 @@
+from django.urls import path
+
+from asa.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
+    path("preferences/digits/", views.set_digits, name="set_digits"),
+]

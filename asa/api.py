@@ -1,0 +1,117 @@
+"""The JSON API at /api/v1/: each app's router, one authentication, one error shape."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from asa.accounts.actions import user_for_token
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>` from `asa token create` or the tokens page."""
+
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser session (CSRF-checked for writes), so pages can call the API."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Asa API",
+    version="1",
+    description="API ของ Asa (อาสา): ศูนย์ประสานงาน อพม. — ทุกคำขอต้องยืนยันตัวตนด้วย Bearer token",
+    auth=[BearerToken(), SessionAuth(csrf=True)],
+    urls_namespace="api",
+)
+
+
+def _field_errors(error: ValidationError) -> list[dict]:
+    if hasattr(error, "error_dict"):
+        return [
+            {"field": field, "message": " ".join(str(m) for message in messages for m in message)}
+            for field, messages in error.error_dict.items()
+        ]
+    return [{"field": None, "message": " ".join(error.messages)}]
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, error: ValidationError):
+    errors = _field_errors(error)
+    return api.create_response(
+        request,
+        {"detail": errors[0]["message"] if errors else "ข้อมูลไม่ถูกต้อง", "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, error: NinjaValidationError):
+    errors = []
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload")]
+        field = location[-1] if location else None
+        errors.append({"field": field, "message": _thai_schema_message(item)})
+    return api.create_response(
+        request,
+        {"detail": errors[0]["message"] if errors else "ข้อมูลไม่ถูกต้อง", "errors": errors},
+        status=422,
+    )
+
+
+def _thai_schema_message(item: dict) -> str:
+    kind = item.get("type", "")
+    messages = {
+        "missing": "จำเป็นต้องกรอกช่องนี้",
+        "date_from_datetime_parsing": "รูปแบบวันที่ไม่ถูกต้อง (ใช้ YYYY-MM-DD ปี ค.ศ.)",
+        "date_parsing": "รูปแบบวันที่ไม่ถูกต้อง (ใช้ YYYY-MM-DD ปี ค.ศ.)",
+        "int_parsing": "ต้องเป็นตัวเลขจำนวนเต็ม",
+        "string_too_long": "ข้อความยาวเกินกำหนด",
+        "enum": "ค่าที่เลือกไม่อยู่ในรายการที่กำหนด",
+        "literal_error": "ค่าที่เลือกไม่อยู่ในรายการที่กำหนด",
+        "bool_parsing": "ต้องเป็น true หรือ false",
+        "string_type": "ต้องเป็นข้อความ",
+        "value_error": str(item.get("msg", "")).removeprefix("Value error, "),
+    }
+    return messages.get(kind) or messages.get(kind.split(".")[0]) or "ข้อมูลไม่ถูกต้อง"
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, error):
+    return api.create_response(request, {"detail": "ไม่มีสิทธิ์ดำเนินการนี้"}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, error):
+    return api.create_response(request, {"detail": "ไม่พบข้อมูล"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, error):
+    return api.create_response(request, {"detail": "กรุณายืนยันตัวตน"}, status=401)
+
+
+def _mount_routers() -> None:
+    from asa.centers.api import router as centers_router
+    from asa.geo.api import router as geo_router
+
+    api.add_router("", geo_router)
+    api.add_router("", centers_router)
+
+
+_mount_routers()

@@ -1,0 +1,199 @@
+"""Coordination centers (ศูนย์ประสานงาน อพม.) and their volunteers (อพม.)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+
+
+class CenterStatus(models.TextChoices):
+    ACTIVE = "active", "เปิดดำเนินการ"
+    SUSPENDED = "suspended", "พักการดำเนินงาน"
+    CLOSED = "closed", "ปิดแล้ว"
+
+
+class Center(models.Model):
+    code = models.CharField("รหัสศูนย์", max_length=20, unique=True)
+    name_th = models.CharField("ชื่อศูนย์", max_length=200)
+    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=200, blank=True)
+    district = models.ForeignKey(
+        "geo.District", on_delete=models.PROTECT, related_name="centers", verbose_name="เขต/อำเภอ"
+    )
+    subdistrict = models.ForeignKey(
+        "geo.Subdistrict", on_delete=models.PROTECT, related_name="+", verbose_name="แขวง/ตำบล"
+    )
+    address = models.CharField("ที่อยู่", max_length=300, blank=True)
+    venue = models.CharField("สถานที่ตั้ง", max_length=200, blank=True)
+    opened_on = models.DateField("วันที่เปิดศูนย์")
+    status = models.CharField(
+        "สถานะ", max_length=20, choices=CenterStatus.choices, default=CenterStatus.ACTIVE
+    )
+    phone = models.CharField("โทรศัพท์", max_length=40, blank=True)
+    email = models.EmailField("อีเมล", blank=True)
+    # Kept current by the volunteer actions, so lists never count a whole table per row.
+    active_volunteer_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["district__province_id", "district_id", "code"]
+        verbose_name = "ศูนย์ประสานงาน อพม."
+        constraints = [
+            # Every district may have one center.
+            models.UniqueConstraint(fields=["district"], name="one_center_per_district"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language() == "en" and self.name_en else self.name_th
+
+
+class VolunteerRole(models.TextChoices):
+    CHAIR = "chair", "ประธาน อพม."
+    VICE_CHAIR = "vice_chair", "รองประธาน"
+    SECRETARY = "secretary", "เลขานุการ"
+    COMMITTEE = "committee", "กรรมการ"
+    MEMBER = "member", "สมาชิก"
+
+
+COMMITTEE_ROLES = [
+    VolunteerRole.CHAIR,
+    VolunteerRole.VICE_CHAIR,
+    VolunteerRole.SECRETARY,
+    VolunteerRole.COMMITTEE,
+]
+
+
+class VolunteerStatus(models.TextChoices):
+    ACTIVE = "active", "ปฏิบัติงาน"
+    INACTIVE = "inactive", "พักการปฏิบัติงาน"
+    LEFT = "left", "พ้นสภาพ"
+
+
+class Sex(models.TextChoices):
+    MALE = "male", "ชาย"
+    FEMALE = "female", "หญิง"
+    OTHER = "other", "อื่น ๆ / ไม่ระบุ"
+
+
+class Title(models.TextChoices):
+    MR = "นาย", "นาย"
+    MRS = "นาง", "นาง"
+    MISS = "นางสาว", "นางสาว"
+    BOY = "เด็กชาย", "เด็กชาย"
+    GIRL = "เด็กหญิง", "เด็กหญิง"
+
+
+class Skill(models.Model):
+    """Something a volunteer is good at (first aid, sign language, ...). Admin-extendable."""
+
+    name_th = models.CharField("ทักษะ", max_length=100, unique=True)
+    name_en = models.CharField("ภาษาอังกฤษ", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name_th"]
+        verbose_name = "ทักษะ"
+
+    def __str__(self) -> str:
+        return self.name_en if get_language() == "en" and self.name_en else self.name_th
+
+
+class Volunteer(models.Model):
+    """A social-development and human-security volunteer (อพม.) of one center."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="volunteers", verbose_name="ศูนย์"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteer",
+    )
+    title = models.CharField("คำนำหน้า", max_length=20, choices=Title.choices)
+    first_name = models.CharField("ชื่อ", max_length=100)
+    last_name = models.CharField("นามสกุล", max_length=100)
+    national_id = models.CharField("เลขประจำตัวประชาชน", max_length=13, unique=True)
+    birth_date = models.DateField("วันเกิด")
+    sex = models.CharField("เพศ", max_length=10, choices=Sex.choices)
+    phone = models.CharField("โทรศัพท์", max_length=20, blank=True)
+    house_number = models.CharField("บ้านเลขที่", max_length=30, blank=True)
+    moo = models.CharField("หมู่", max_length=10, blank=True)
+    village = models.CharField("หมู่บ้าน/ชุมชน", max_length=100, blank=True)
+    soi = models.CharField("ซอย", max_length=100, blank=True)
+    road = models.CharField("ถนน", max_length=100, blank=True)
+    subdistrict = models.ForeignKey(
+        "geo.Subdistrict", on_delete=models.PROTECT, related_name="+", verbose_name="แขวง/ตำบล"
+    )
+    postal_code = models.CharField("รหัสไปรษณีย์", max_length=5, blank=True)
+    role = models.CharField(
+        "บทบาทในศูนย์", max_length=20, choices=VolunteerRole.choices, default=VolunteerRole.MEMBER
+    )
+    is_youth = models.BooleanField("อพม. เยาวชน", default=False)
+    joined_on = models.DateField("วันที่เข้าร่วม")
+    status = models.CharField(
+        "สถานะ", max_length=20, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE
+    )
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="volunteers", verbose_name="ทักษะ"
+    )
+    # Search key: the name without spaces, lower-cased, so a partial Thai search hits an index.
+    search_name = models.CharField(max_length=220, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "id"]
+        verbose_name = "อพม."
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center"],
+                condition=Q(role="chair", status="active"),
+                name="one_active_chair_per_center",
+            ),
+        ]
+        indexes = [models.Index(fields=["center", "status", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.title}{self.first_name} {self.last_name}"
+
+    @property
+    def is_committee(self) -> bool:
+        return self.role in COMMITTEE_ROLES
+
+
+class VolunteerStatusChange(models.Model):
+    """History of a volunteer's status and role: each change, when, by whom, why."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="history")
+    field = models.CharField(max_length=20)  # "status", "role" or "center"
+    old_value = models.CharField(max_length=40, blank=True)
+    new_value = models.CharField(max_length=40)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField("เหตุผล", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+
+class TrainingRecord(models.Model):
+    """A topic a volunteer was trained in. Events will add these when a training is attended."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="trainings")
+    topic = models.CharField("หัวข้อ", max_length=200)
+    completed_on = models.DateField("วันที่อบรม")
+    hours = models.DecimalField("ชั่วโมง", max_digits=5, decimal_places=1, default=0)
+    provider = models.CharField("ผู้จัด", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]

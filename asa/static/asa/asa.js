@@ -1,0 +1,11 @@
+// Small page helpers. No inline scripts anywhere (the Content-Security-Policy forbids them).
+document.addEventListener("htmx:configRequest", (event) => {
+  // htmx writes go through Django's CSRF check like any form.
+  const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+  if (token) event.detail.headers["X-CSRFToken"] = token.value;
+});
+// A button with data-confirm asks before it submits its form.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from asa import views
+from asa.api import api
+
+admin.site.site_header = "Asa (อาสา) — ผู้ดูแลระบบ"
+admin.site.site_title = "Asa"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("asa.accounts.urls")),
+    path("geo/", include("asa.geo.urls")),
+    path("", include("asa.centers.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
