@@ -3,15 +3,18 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
     """A person who signs in. What they may see comes from their role assignments."""
 
-    prefers_thai_digits = models.BooleanField("แสดงเลขไทย", default=False)
+    prefers_thai_digits = models.BooleanField(_("แสดงเลขไทย"), default=False)
 
     class Meta:
-        verbose_name = "ผู้ใช้"
+        verbose_name = _("ผู้ใช้")
+        verbose_name_plural = pgettext_lazy("plural", "ผู้ใช้")
 
     @property
     def display_name(self) -> str:
@@ -19,13 +22,13 @@ class User(AbstractUser):
 
 
 class Role(models.TextChoices):
-    MINISTRY_ADMIN = "ministry_admin", "ผู้ดูแลระบบส่วนกลาง"
-    PROVINCE_OFFICER = "province_officer", "เจ้าหน้าที่ระดับจังหวัด"
-    DISTRICT_OFFICER = "district_officer", "เจ้าหน้าที่ระดับเขต/อำเภอ"
-    CENTER_CHAIR = "center_chair", "ประธาน อพม."
-    VOLUNTEER = "volunteer", "อพม."
-    AGENCY_USER = "agency_user", "เจ้าหน้าที่หน่วยงานภาคี"
-    DATA_PROTECTION_OFFICER = "data_protection_officer", "เจ้าหน้าที่คุ้มครองข้อมูลส่วนบุคคล"
+    MINISTRY_ADMIN = "ministry_admin", _("ผู้ดูแลระบบส่วนกลาง")
+    PROVINCE_OFFICER = "province_officer", _("เจ้าหน้าที่ระดับจังหวัด")
+    DISTRICT_OFFICER = "district_officer", _("เจ้าหน้าที่ระดับเขต/อำเภอ")
+    CENTER_CHAIR = "center_chair", _("ประธาน อพม.")
+    VOLUNTEER = "volunteer", _("อพม.")
+    AGENCY_USER = "agency_user", _("เจ้าหน้าที่หน่วยงานภาคี")
+    DATA_PROTECTION_OFFICER = "data_protection_officer", _("เจ้าหน้าที่คุ้มครองข้อมูลส่วนบุคคล")
 
 
 # Which scope field each role needs; the others stay empty (enforced by a check constraint).
@@ -52,23 +55,44 @@ class RoleAssignment(models.Model):
     """One role held by a user, over one scope (the nation, a province, a district, ...)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField("บทบาท", max_length=40, choices=Role.choices)
+    role = models.CharField(_("บทบาท"), max_length=40, choices=Role.choices)
     province = models.ForeignKey(
-        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("จังหวัด"),
     )
     district = models.ForeignKey(
-        "geo.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("อำเภอ/เขต"),
     )
     center = models.ForeignKey(
-        "centers.Center", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "centers.Center",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ศูนย์"),
     )
     agency = models.ForeignKey(
-        "referrals.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "referrals.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("หน่วยงานภาคี"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "บทบาทผู้ใช้"
+        verbose_name = _("บทบาทผู้ใช้")
+        verbose_name_plural = pgettext_lazy("plural", "บทบาทผู้ใช้")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -113,16 +137,17 @@ class ApiToken(models.Model):
     """A bearer token for the API. Only a SHA-256 of the secret is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("ชื่อโทเคน", max_length=100)
-    prefix = models.CharField(max_length=12)  # shown in the UI to tell tokens apart
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("ชื่อโทเคน"), max_length=100)
+    prefix = models.CharField(_("รหัสนำหน้า"), max_length=12)  # shown in the UI to tell tokens apart
+    key_hash = models.CharField(_("ค่าแฮชของโทเคน"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("ใช้ล่าสุด"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("ยกเลิกเมื่อ"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "โทเคน API"
+        verbose_name = _("โทเคน API")
+        verbose_name_plural = pgettext_lazy("plural", "โทเคน API")
 
     @property
     def is_active(self) -> bool:
@@ -136,22 +161,30 @@ class AuditEvent(models.Model):
     trail both read these rows.
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("เวลา"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ผู้ดำเนินการ"),
     )
-    actor_label = models.CharField(max_length=150, blank=True)  # kept if the user is removed
-    action = models.CharField(max_length=80, db_index=True)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=40)
-    object_repr = models.CharField(max_length=200, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    reason = models.TextField(blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    actor_label = models.CharField(
+        _("ชื่อผู้ดำเนินการ"), max_length=150, blank=True
+    )  # kept if the user is removed
+    action = models.CharField(_("การดำเนินการ"), max_length=80, db_index=True)
+    object_type = models.CharField(_("ประเภทข้อมูล"), max_length=60)
+    object_id = models.CharField(_("รหัสข้อมูล"), max_length=40)
+    object_repr = models.CharField(_("ข้อมูล"), max_length=200, blank=True)
+    changes = models.JSONField(_("สิ่งที่เปลี่ยนแปลง"), default=dict, blank=True)
+    reason = models.TextField(_("เหตุผล"), blank=True)
+    ip_address = models.GenericIPAddressField(_("หมายเลข IP"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "เหตุการณ์ในบันทึกการใช้งาน"
+        verbose_name = _("เหตุการณ์ในบันทึกการใช้งาน")
+        verbose_name_plural = pgettext_lazy("plural", "เหตุการณ์ในบันทึกการใช้งาน")
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
 
     def __str__(self) -> str:

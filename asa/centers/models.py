@@ -3,40 +3,45 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class CenterStatus(models.TextChoices):
-    ACTIVE = "active", "เปิดดำเนินการ"
-    SUSPENDED = "suspended", "พักการดำเนินงาน"
-    CLOSED = "closed", "ปิดแล้ว"
+    ACTIVE = "active", _("เปิดดำเนินการ")
+    SUSPENDED = "suspended", _("พักการดำเนินงาน")
+    CLOSED = "closed", _("ปิดแล้ว")
 
 
 class Center(models.Model):
-    code = models.CharField("รหัสศูนย์", max_length=20, unique=True)
-    name_th = models.CharField("ชื่อศูนย์", max_length=200)
-    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=200, blank=True)
+    code = models.CharField(_("รหัสศูนย์"), max_length=20, unique=True)
+    name_th = models.CharField(_("ชื่อศูนย์"), max_length=200)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=200, blank=True)
     district = models.ForeignKey(
-        "geo.District", on_delete=models.PROTECT, related_name="centers", verbose_name="เขต/อำเภอ"
+        "geo.District",
+        on_delete=models.PROTECT,
+        related_name="centers",
+        verbose_name=_("เขต/อำเภอ"),
     )
     subdistrict = models.ForeignKey(
-        "geo.Subdistrict", on_delete=models.PROTECT, related_name="+", verbose_name="แขวง/ตำบล"
+        "geo.Subdistrict", on_delete=models.PROTECT, related_name="+", verbose_name=_("แขวง/ตำบล")
     )
-    address = models.CharField("ที่อยู่", max_length=300, blank=True)
-    venue = models.CharField("สถานที่ตั้ง", max_length=200, blank=True)
-    opened_on = models.DateField("วันที่เปิดศูนย์")
+    address = models.CharField(_("ที่อยู่"), max_length=300, blank=True)
+    venue = models.CharField(_("สถานที่ตั้ง"), max_length=200, blank=True)
+    opened_on = models.DateField(_("วันที่เปิดศูนย์"))
     status = models.CharField(
-        "สถานะ", max_length=20, choices=CenterStatus.choices, default=CenterStatus.ACTIVE
+        _("สถานะ"), max_length=20, choices=CenterStatus.choices, default=CenterStatus.ACTIVE
     )
-    phone = models.CharField("โทรศัพท์", max_length=40, blank=True)
-    email = models.EmailField("อีเมล", blank=True)
+    phone = models.CharField(_("โทรศัพท์"), max_length=40, blank=True)
+    email = models.EmailField(_("อีเมล"), blank=True)
     # Kept current by the volunteer actions, so lists never count a whole table per row.
     active_volunteer_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["district__province_id", "district_id", "code"]
-        verbose_name = "ศูนย์ประสานงาน อพม."
+        verbose_name = _("ศูนย์ประสานงาน อพม.")
+        verbose_name_plural = pgettext_lazy("plural", "ศูนย์ประสานงาน อพม.")
         constraints = [
             # Every district may have one center.
             models.UniqueConstraint(fields=["district"], name="one_center_per_district"),
@@ -51,11 +56,11 @@ class Center(models.Model):
 
 
 class VolunteerRole(models.TextChoices):
-    CHAIR = "chair", "ประธาน อพม."
-    VICE_CHAIR = "vice_chair", "รองประธาน"
-    SECRETARY = "secretary", "เลขานุการ"
-    COMMITTEE = "committee", "กรรมการ"
-    MEMBER = "member", "สมาชิก"
+    CHAIR = "chair", _("ประธาน อพม.")
+    VICE_CHAIR = "vice_chair", _("รองประธาน")
+    SECRETARY = "secretary", _("เลขานุการ")
+    COMMITTEE = "committee", _("กรรมการ")
+    MEMBER = "member", _("สมาชิก")
 
 
 COMMITTEE_ROLES = [
@@ -67,34 +72,35 @@ COMMITTEE_ROLES = [
 
 
 class VolunteerStatus(models.TextChoices):
-    ACTIVE = "active", "ปฏิบัติงาน"
-    INACTIVE = "inactive", "พักการปฏิบัติงาน"
-    LEFT = "left", "พ้นสภาพ"
+    ACTIVE = "active", _("ปฏิบัติงาน")
+    INACTIVE = "inactive", _("พักการปฏิบัติงาน")
+    LEFT = "left", _("พ้นสภาพ")
 
 
 class Sex(models.TextChoices):
-    MALE = "male", "ชาย"
-    FEMALE = "female", "หญิง"
-    OTHER = "other", "อื่น ๆ / ไม่ระบุ"
+    MALE = "male", _("ชาย")
+    FEMALE = "female", _("หญิง")
+    OTHER = "other", _("อื่น ๆ / ไม่ระบุ")
 
 
 class Title(models.TextChoices):
-    MR = "นาย", "นาย"
-    MRS = "นาง", "นาง"
-    MISS = "นางสาว", "นางสาว"
-    BOY = "เด็กชาย", "เด็กชาย"
-    GIRL = "เด็กหญิง", "เด็กหญิง"
+    MR = "นาย", _("นาย")
+    MRS = "นาง", _("นาง")
+    MISS = "นางสาว", _("นางสาว")
+    BOY = "เด็กชาย", _("เด็กชาย")
+    GIRL = "เด็กหญิง", _("เด็กหญิง")
 
 
 class Skill(models.Model):
     """Something a volunteer is good at (first aid, sign language, ...). Admin-extendable."""
 
-    name_th = models.CharField("ทักษะ", max_length=100, unique=True)
-    name_en = models.CharField("ภาษาอังกฤษ", max_length=100, blank=True)
+    name_th = models.CharField(_("ทักษะ"), max_length=100, unique=True)
+    name_en = models.CharField(_("ภาษาอังกฤษ"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["name_th"]
-        verbose_name = "ทักษะ"
+        verbose_name = _("ทักษะ")
+        verbose_name_plural = pgettext_lazy("plural", "ทักษะ")
 
     def __str__(self) -> str:
         return self.name_en if get_language() == "en" and self.name_en else self.name_th
@@ -104,7 +110,7 @@ class Volunteer(models.Model):
     """A social-development and human-security volunteer (อพม.) of one center."""
 
     center = models.ForeignKey(
-        Center, on_delete=models.PROTECT, related_name="volunteers", verbose_name="ศูนย์"
+        Center, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("ศูนย์")
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -113,32 +119,32 @@ class Volunteer(models.Model):
         blank=True,
         related_name="volunteer",
     )
-    title = models.CharField("คำนำหน้า", max_length=20, choices=Title.choices)
-    first_name = models.CharField("ชื่อ", max_length=100)
-    last_name = models.CharField("นามสกุล", max_length=100)
-    national_id = models.CharField("เลขประจำตัวประชาชน", max_length=13, unique=True)
-    birth_date = models.DateField("วันเกิด")
-    sex = models.CharField("เพศ", max_length=10, choices=Sex.choices)
-    phone = models.CharField("โทรศัพท์", max_length=20, blank=True)
-    house_number = models.CharField("บ้านเลขที่", max_length=30, blank=True)
-    moo = models.CharField("หมู่", max_length=10, blank=True)
-    village = models.CharField("หมู่บ้าน/ชุมชน", max_length=100, blank=True)
-    soi = models.CharField("ซอย", max_length=100, blank=True)
-    road = models.CharField("ถนน", max_length=100, blank=True)
+    title = models.CharField(_("คำนำหน้า"), max_length=20, choices=Title.choices)
+    first_name = models.CharField(_("ชื่อ"), max_length=100)
+    last_name = models.CharField(_("นามสกุล"), max_length=100)
+    national_id = models.CharField(_("เลขประจำตัวประชาชน"), max_length=13, unique=True)
+    birth_date = models.DateField(_("วันเกิด"))
+    sex = models.CharField(_("เพศ"), max_length=10, choices=Sex.choices)
+    phone = models.CharField(_("โทรศัพท์"), max_length=20, blank=True)
+    house_number = models.CharField(_("บ้านเลขที่"), max_length=30, blank=True)
+    moo = models.CharField(_("หมู่"), max_length=10, blank=True)
+    village = models.CharField(_("หมู่บ้าน/ชุมชน"), max_length=100, blank=True)
+    soi = models.CharField(_("ซอย"), max_length=100, blank=True)
+    road = models.CharField(_("ถนน"), max_length=100, blank=True)
     subdistrict = models.ForeignKey(
-        "geo.Subdistrict", on_delete=models.PROTECT, related_name="+", verbose_name="แขวง/ตำบล"
+        "geo.Subdistrict", on_delete=models.PROTECT, related_name="+", verbose_name=_("แขวง/ตำบล")
     )
-    postal_code = models.CharField("รหัสไปรษณีย์", max_length=5, blank=True)
+    postal_code = models.CharField(_("รหัสไปรษณีย์"), max_length=5, blank=True)
     role = models.CharField(
-        "บทบาทในศูนย์", max_length=20, choices=VolunteerRole.choices, default=VolunteerRole.MEMBER
+        _("บทบาทในศูนย์"), max_length=20, choices=VolunteerRole.choices, default=VolunteerRole.MEMBER
     )
-    is_youth = models.BooleanField("อพม. เยาวชน", default=False)
-    joined_on = models.DateField("วันที่เข้าร่วม")
+    is_youth = models.BooleanField(_("อพม. เยาวชน"), default=False)
+    joined_on = models.DateField(_("วันที่เข้าร่วม"))
     status = models.CharField(
-        "สถานะ", max_length=20, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE
+        _("สถานะ"), max_length=20, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE
     )
     skills = models.ManyToManyField(
-        Skill, blank=True, related_name="volunteers", verbose_name="ทักษะ"
+        Skill, blank=True, related_name="volunteers", verbose_name=_("ทักษะ")
     )
     # Search key: the name without spaces, lower-cased, so a partial Thai search hits an index.
     search_name = models.CharField(max_length=220, db_index=True, editable=False)
@@ -147,7 +153,8 @@ class Volunteer(models.Model):
 
     class Meta:
         ordering = ["first_name", "last_name", "id"]
-        verbose_name = "อพม."
+        verbose_name = _("อพม.")
+        verbose_name_plural = pgettext_lazy("plural", "อพม.")
         constraints = [
             models.UniqueConstraint(
                 fields=["center"],
@@ -173,14 +180,14 @@ class VolunteerStatusChange(models.Model):
     """History of a volunteer's status and role: each change, when, by whom, why."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="history")
-    field = models.CharField(max_length=20)  # "status", "role" or "center"
-    old_value = models.CharField(max_length=40, blank=True)
-    new_value = models.CharField(max_length=40)
-    changed_at = models.DateTimeField(auto_now_add=True)
+    field = models.CharField(_("ข้อมูลที่เปลี่ยน"), max_length=20)  # "status", "role" or "center"
+    old_value = models.CharField(_("ค่าเดิม"), max_length=40, blank=True)
+    new_value = models.CharField(_("ค่าใหม่"), max_length=40)
+    changed_at = models.DateTimeField(_("เปลี่ยนเมื่อ"), auto_now_add=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    reason = models.CharField("เหตุผล", max_length=300, blank=True)
+    reason = models.CharField(_("เหตุผล"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -190,10 +197,10 @@ class TrainingRecord(models.Model):
     """A topic a volunteer was trained in. Events will add these when a training is attended."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="trainings")
-    topic = models.CharField("หัวข้อ", max_length=200)
-    completed_on = models.DateField("วันที่อบรม")
-    hours = models.DecimalField("ชั่วโมง", max_digits=5, decimal_places=1, default=0)
-    provider = models.CharField("ผู้จัด", max_length=200, blank=True)
+    topic = models.CharField(_("หัวข้อ"), max_length=200)
+    completed_on = models.DateField(_("วันที่อบรม"))
+    hours = models.DecimalField(_("ชั่วโมง"), max_digits=5, decimal_places=1, default=0)
+    provider = models.CharField(_("ผู้จัด"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-completed_on", "-id"]
