@@ -1,9 +1,10 @@
 """The JSON API at /api/v1/: each app's router, one authentication, one error shape."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -23,7 +24,14 @@ class BearerToken(HttpBearer):
 class SessionAuth(APIKeyCookie):
     """The signed-in browser session (CSRF-checked for writes), so pages can call the API."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        # Without a session cookie there is nothing to check CSRF for: a bad or missing token
+        # must answer 401, not the CSRF failure's 403.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
@@ -32,10 +40,33 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+DESCRIPTION = """API ของ Asa (อาสา): ศูนย์ประสานงาน อพม. และ อพม.
+
+**Authentication.** Every endpoint needs `Authorization: Bearer <token>` (make one with
+`asa token create USERNAME` or on the tokens page) or a signed-in browser session (writes then
+need the CSRF token). Missing, unknown or revoked token: **401**.
+
+**Conventions.** Lists answer `{"items": [...], "count": N}` and take `limit` and `offset`.
+One resource lives at `/{id}` (areas at `/{code}`). Filters are query parameters named after the
+field (`?center=<id>`). Dates are ISO, Common Era (`YYYY-MM-DD`); a Buddhist Era year typed into
+a date (2562-03-11) is refused with a message saying so.
+
+**Errors.** Every error has the same shape, in Thai, naming the field:
+`{"detail": "...", "errors": [{"field": "national_id", "message": "..."}]}`.
+
+* **401** not signed in.
+* **404** the object does not exist *or is outside your scope* (its existence is not revealed).
+* **403** you may read the object but not change it.
+* **422** the input is invalid; nothing was saved. Naming a center or area you may not use in
+  the body (e.g. `center` when registering a volunteer) is a 422 on that field.
+
+Area data: GeoThai (DOPA codes), CC BY 4.0.
+"""
+
 api = NinjaAPI(
     title="Asa API",
     version="1",
-    description="API ของ Asa (อาสา): ศูนย์ประสานงาน อพม. — ทุกคำขอต้องยืนยันตัวตนด้วย Bearer token",
+    description=DESCRIPTION,
     auth=[BearerToken(), SessionAuth(csrf=True)],
     urls_namespace="api",
 )
@@ -98,7 +129,18 @@ def on_permission_denied(request, error):
 
 @api.exception_handler(Http404)
 def on_not_found(request, error):
-    return api.create_response(request, {"detail": "ไม่พบข้อมูล"}, status=404)
+    # Endpoints may say what was not found ("ไม่พบจังหวัดรหัส 99"); Django's own English
+    # messages are not shown.
+    message = str(error)
+    detail = message if any("\u0e00" <= char <= "\u0e7f" for char in message) else "ไม่พบข้อมูล"
+    return api.create_response(request, {"detail": detail}, status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, error: HttpError):
+    messages = {403: "ไม่มีสิทธิ์ดำเนินการนี้ (ตรวจสอบ CSRF token)", 404: "ไม่พบข้อมูล"}
+    detail = messages.get(error.status_code, "คำขอไม่ถูกต้อง")
+    return api.create_response(request, {"detail": detail}, status=error.status_code)
 
 
 @api.exception_handler(AuthenticationError)
@@ -107,11 +149,13 @@ def on_unauthenticated(request, error):
 
 
 def _mount_routers() -> None:
+    from asa.accounts.api import router as accounts_router
     from asa.centers.api import router as centers_router
     from asa.geo.api import router as geo_router
 
     api.add_router("", geo_router)
     api.add_router("", centers_router)
+    api.add_router("", accounts_router)
 
 
 _mount_routers()
