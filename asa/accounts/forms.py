@@ -1,18 +1,19 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง",
-        "inactive": "บัญชีนี้ถูกระงับการใช้งาน",
+        "invalid_login": _("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"),
+        "inactive": _("บัญชีนี้ถูกระงับการใช้งาน"),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "ชื่อผู้ใช้"
-        self.fields["password"].label = "รหัสผ่าน"
+        self.fields["username"].label = _("ชื่อผู้ใช้")
+        self.fields["password"].label = _("รหัสผ่าน")
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="ชื่อโทเคน (ใช้ทำอะไร)", max_length=100)
+    name = forms.CharField(label=_("ชื่อโทเคน (ใช้ทำอะไร)"), max_length=100)

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from asa.accounts.access import scope_of
@@ -74,7 +75,7 @@ def tokens(request):
 def revoke_token(request, pk):
     token = get_object_or_404(request.user.api_tokens.all(), pk=pk)
     revoke_api_token(actor=request.user, token=token)
-    messages.success(request, "ยกเลิกโทเคนแล้ว")
+    messages.success(request, _("ยกเลิกโทเคนแล้ว"))
     return redirect("accounts:tokens")
 
 

@@ -9,3 +9,13 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
+// A button with data-copy-target copies that field's value (the new API token, shown once).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy-target]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copyTarget);
+  field.select();
+  navigator.clipboard?.writeText(field.value).then(() => {
+    button.textContent = button.dataset.copiedLabel || button.textContent;
+  });
+});
