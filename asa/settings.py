@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "asa.accounts",
     "asa.geo",
     "asa.centers",
+    "asa.registry",
     "asa.referrals",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -16,6 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from asa.accounts.models import Role
+from asa.registry.models import Household, Person
 
 ALL = Q()  # no restriction
 NOTHING = Q(pk__in=[])  # matches no row
@@ -170,6 +171,67 @@ def _agency_write(scope: Scope) -> Q:
     return ALL if scope.national else Q(pk__in=scope.agency_ids)
 
 
+def _registry_read(scope: Scope) -> Q:
+    """People and households: the area for officers, the center for its chair and volunteers.
+
+    Volunteers read their own center's people (read-only beyond what they registered); the
+    casework issue narrows volunteers to people linked to their cases where the center wants.
+    """
+    if scope.national:
+        return ALL
+    return _area(scope, "district") | Q(center_id__in=scope.center_ids)
+
+
+def _registry_write(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    # Volunteers report and record people in the field, so they write in their center too.
+    return _area(scope, "district") | Q(center_id__in=scope.center_ids)
+
+
+def _through_person(rule: Callable[[Scope], Q]) -> Callable[[Scope], Q]:
+    def condition(scope: Scope) -> Q:
+        return Q(person__in=Person.objects.filter(rule(scope)))
+
+    return condition
+
+
+def _through_household(rule: Callable[[Scope], Q]) -> Callable[[Scope], Q]:
+    def condition(scope: Scope) -> Q:
+        return Q(household__in=Household.objects.filter(rule(scope)))
+
+    return condition
+
+
+def _duplicate_read(scope: Scope) -> Q:
+    # Reviewers see a pair only when they may see both records.
+    if scope.national:
+        return ALL
+    people = Person.objects.filter(_registry_read(scope))
+    return Q(person_a__in=people) & Q(person_b__in=people)
+
+
+def _duplicate_write(scope: Scope) -> Q:
+    # Merging is for managers: the ministry, officers and chairs, never a volunteer alone.
+    if scope.national:
+        return ALL
+    managed = _area(scope, "district") | Q(center_id__in=scope.chair_center_ids)
+    people = Person.objects.filter(managed)
+    return Q(person_a__in=people) & Q(person_b__in=people)
+
+
+def _duplicate_write_people(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return _area(scope, "district") | Q(center_id__in=scope.chair_center_ids)
+
+
+def _import_read(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return _area(scope, "center__district") | Q(center_id__in=scope.center_ids)
+
+
 def _token_read(scope: Scope) -> Q:
     return NOTHING  # tokens are reached only through the owner's own list, never by others
 
@@ -188,6 +250,26 @@ RULES: dict[str, Rule] = {
     "centers.center": Rule(read=_center_read, write=_center_write),
     "centers.volunteer": Rule(read=_volunteer_read, write=_volunteer_write),
     "referrals.agency": Rule(read=_agency_read, write=_agency_write),
+    "registry.person": Rule(read=_registry_read, write=_registry_write),
+    "registry.household": Rule(read=_registry_read, write=_registry_write),
+    "registry.personproblem": Rule(
+        read=_through_person(_registry_read), write=_through_person(_registry_write)
+    ),
+    "registry.consent": Rule(
+        read=_through_person(_registry_read), write=_through_person(_registry_write)
+    ),
+    "registry.householdmembership": Rule(
+        read=_through_household(_registry_read), write=_through_household(_registry_write)
+    ),
+    "registry.householdassessment": Rule(
+        read=_through_household(_registry_read), write=_through_household(_registry_write)
+    ),
+    "registry.duplicatecandidate": Rule(read=_duplicate_read, write=_duplicate_write),
+    "registry.merge": Rule(
+        read=lambda scope: Q(survivor__in=Person.objects.filter(_registry_read(scope))),
+        write=lambda scope: Q(survivor__in=Person.objects.filter(_duplicate_write_people(scope))),
+    ),
+    "registry.importjob": Rule(read=_import_read, write=_import_read),
     "accounts.apitoken": Rule(read=_token_read, write=_token_read),
     "accounts.auditevent": Rule(read=_audit_read, write=lambda scope: NOTHING),
 }

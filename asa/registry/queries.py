@@ -1,0 +1,141 @@
+"""Every read of the registry: scoped through the access layer, bounded, indexed."""
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from asa.accounts.access import visible
+from asa.lib.national_id import NationalIdError, normalize_national_id
+from asa.lib.thai import to_arabic_digits
+from asa.lib.thai_text import name_key, phone_key, sound_key
+from asa.registry.models import Household, IdType, Person
+
+SEARCH_LIMIT = 20
+
+
+def people_for(user) -> QuerySet[Person]:
+    """The active (not merged-away) people this user may see."""
+    return visible(user, Person.objects.filter(merged_into__isnull=True))
+
+
+def households_for(user) -> QuerySet[Household]:
+    return visible(user, Household.objects.all())
+
+
+def likely_duplicates(person: Person, *, limit: int = 10) -> list[tuple[Person, float, list]]:
+    """Existing people who may be this one, with a score and the reasons (Thai).
+
+    Reasons: the same identity number; the same sound-alike name and birth year in the same
+    subdistrict; the same phone number. Each check is an indexed lookup.
+    """
+    found: dict[int, tuple[Person, float, list]] = {}
+
+    def add(candidates, score, reason):
+        for candidate in candidates:
+            if candidate.pk == person.pk:
+                continue
+            existing = found.get(candidate.pk)
+            if existing:
+                found[candidate.pk] = (
+                    candidate,
+                    min(1.0, existing[1] + score / 2),
+                    [*existing[2], reason],
+                )
+            else:
+                found[candidate.pk] = (candidate, score, [reason])
+
+    active = Person.objects.filter(merged_into__isnull=True).select_related("subdistrict")
+    if person.id_number:
+        add(
+            active.filter(id_type=person.id_type, id_number=person.id_number)[:limit],
+            1.0,
+            "เลขเอกสารเดียวกัน",
+        )
+    if person.first_name_sound and person.birth_date and person.subdistrict_id:
+        add(
+            active.filter(
+                first_name_sound=person.first_name_sound,
+                last_name_sound=person.last_name_sound,
+                birth_date__year=person.birth_date.year,
+                subdistrict_id=person.subdistrict_id,
+            )[:limit],
+            0.8,
+            "ชื่อ-นามสกุลออกเสียงเหมือนกัน ปีเกิดเดียวกัน ในแขวง/ตำบลเดียวกัน",
+        )
+    elif person.name_key and person.subdistrict_id:
+        add(
+            active.filter(name_key=person.name_key, subdistrict_id=person.subdistrict_id)[:limit],
+            0.7,
+            "ชื่อ-นามสกุลเดียวกัน ในแขวง/ตำบลเดียวกัน",
+        )
+    if person.phone_key:
+        add(active.filter(phone_key=person.phone_key)[:limit], 0.6, "หมายเลขโทรศัพท์เดียวกัน")
+    ranked = sorted(found.values(), key=lambda item: -item[1])
+    return ranked[:limit]
+
+
+def search_people(queryset: QuerySet[Person], text: str, *, limit: int = SEARCH_LIMIT):
+    """Find people by national ID (exact), phone, or name (partial, tone-mark and title
+    tolerant, or sound-alike). Returns at most `limit` rows, best first, never ranking the
+    whole table: each branch is an indexed lookup bounded by `limit`.
+    """
+    text = (text or "").strip()
+    if not text:
+        return queryset.none()
+    compact = to_arabic_digits("".join(text.split())).replace("-", "")
+    if compact.isdigit():
+        if len(compact) == 13:
+            try:
+                number = normalize_national_id(compact)
+            except NationalIdError:
+                number = compact
+            return queryset.filter(id_type=IdType.NATIONAL_ID, id_number=number)[:limit]
+        return queryset.filter(phone_key=phone_key(compact))[:limit]
+    key = name_key(text)
+    if not key:
+        return queryset.none()
+    exact = list(queryset.filter(name_key=key)[:limit])
+    seen = {person.pk for person in exact}
+    results = exact
+    if len(results) < limit:
+        for person in _name_contains(queryset, key, limit=limit):
+            if person.pk not in seen:
+                results.append(person)
+                seen.add(person.pk)
+            if len(results) >= limit:
+                break
+    if len(results) < limit:
+        words = text.split()
+        first = sound_key(words[0]) if words else ""
+        last = sound_key(words[-1]) if len(words) > 1 else ""
+        if first:
+            sounds = queryset.filter(first_name_sound=first)
+            if last:
+                sounds = sounds.filter(last_name_sound=last)
+            for person in sounds[: limit * 2]:
+                if person.pk not in seen:
+                    results.append(person)
+                    seen.add(person.pk)
+                if len(results) >= limit:
+                    break
+    return results[:limit]
+
+
+def _name_contains(queryset: QuerySet[Person], key: str, *, limit: int) -> list[Person]:
+    """Partial name match through the trigram index of the database in use."""
+    if connection.vendor == "sqlite" and len(key) >= 3:
+        # FTS5 trigram: the MATCH finds candidate rowids from the index; the queryset's own
+        # filters (scope) then apply to those rows only.
+        quoted = '"' + key.replace('"', '""') + '"'
+        ids = Q(pk__in=_fts_ids(quoted, limit * 50))
+        return list(queryset.filter(ids).order_by("name_key")[:limit])
+    # PostgreSQL: LIKE '%key%' is served by the gin_trgm_ops index on name_key.
+    return list(queryset.filter(name_key__contains=key).order_by("name_key")[:limit])
+
+
+def _fts_ids(match: str, cap: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM registry_person_fts WHERE registry_person_fts MATCH %s LIMIT %s",
+            [match, cap],
+        )
+        return [row[0] for row in cursor.fetchall()]
