@@ -1,0 +1,255 @@
+"""Input and output of the centers and volunteers API. One schema per direction (STYLE.md).
+
+Dates are ISO, Common Era. Areas are given by DOPA code (`subdistrict: "100502"`) and come back
+as `{code, name_th, name_en}`.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from asa.centers.models import CenterStatus, Sex, Title, VolunteerRole, VolunteerStatus
+from asa.geo.schemas import AreaRef
+
+# --- Centers -----------------------------------------------------------------------------------
+
+
+class CenterOut(Schema):
+    id: int
+    code: str
+    name_th: str
+    name_en: str
+    district: AreaRef
+    province: AreaRef
+    subdistrict: AreaRef
+    address: str
+    venue: str
+    opened_on: dt.date
+    status: CenterStatus
+    phone: str
+    email: str
+    active_volunteer_count: int
+
+    @staticmethod
+    def resolve_province(obj):
+        return obj.district.province
+
+
+class CommitteeMemberOut(Schema):
+    id: int
+    full_name: str
+    role: VolunteerRole
+
+
+class CenterDetailOut(CenterOut):
+    committee: list[CommitteeMemberOut]
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("รูปแบบอีเมลไม่ถูกต้อง") from None
+    return value
+
+
+def _required_text(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("จำเป็นต้องกรอกช่องนี้")
+    return value
+
+
+class CenterIn(Schema):
+    code: str = Field(..., max_length=20, description="the center's code, e.g. BKK-1005")
+    name_th: str = Field(..., max_length=200)
+    name_en: str = Field("", max_length=200)
+    subdistrict: str = Field(..., description="DOPA subdistrict code; sets the district too")
+    opened_on: dt.date = Field(..., description="ISO date, Common Era")
+    address: str = Field("", max_length=300)
+    venue: str = Field("", max_length=200)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+
+    _check_email = field_validator("email")(_email)
+    _check_required = field_validator("code", "name_th")(_required_text)
+
+
+class CenterPatch(Schema):
+    """Only the fields sent are changed. The district of a center does not change."""
+
+    name_th: str = Field(None, max_length=200)
+    name_en: str = Field(None, max_length=200)
+    address: str = Field(None, max_length=300)
+    venue: str = Field(None, max_length=200)
+    phone: str = Field(None, max_length=40)
+    email: str = Field(None, max_length=254)
+    status: CenterStatus = None
+
+    _check_email = field_validator("email")(_email)
+    _check_required = field_validator("name_th")(_required_text)
+
+
+# --- Volunteers --------------------------------------------------------------------------------
+
+
+class CenterRef(Schema):
+    id: int
+    code: str
+    name_th: str
+    name_en: str
+
+
+class SkillOut(Schema):
+    id: int
+    name_th: str
+    name_en: str
+
+
+class VolunteerOut(Schema):
+    """A volunteer as a list shows them: nothing private."""
+
+    id: int
+    title: Title
+    first_name: str
+    last_name: str
+    full_name: str
+    center: CenterRef
+    role: VolunteerRole
+    is_youth: bool
+    status: VolunteerStatus
+    phone: str
+    joined_on: dt.date
+
+
+def _private(obj, read):
+    # Identity, birth date and home address go only to those who may edit the record and to
+    # the volunteer themself; the endpoint marks the object. Unmarked means hidden.
+    return read() if getattr(obj, "show_private_fields", False) else None
+
+
+class VolunteerDetailOut(VolunteerOut):
+    """One volunteer. Private fields are null unless you may edit the record or it is yours."""
+
+    sex: Sex
+    skills: list[SkillOut]
+    national_id: str | None
+    birth_date: dt.date | None
+    house_number: str | None
+    moo: str | None
+    village: str | None
+    soi: str | None
+    road: str | None
+    subdistrict: AreaRef | None
+    district: AreaRef | None
+    province: AreaRef | None
+    postal_code: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_skills(obj):
+        return list(obj.skills.all())
+
+    @staticmethod
+    def resolve_national_id(obj):
+        return _private(obj, lambda: obj.national_id)
+
+    @staticmethod
+    def resolve_birth_date(obj):
+        return _private(obj, lambda: obj.birth_date)
+
+    @staticmethod
+    def resolve_house_number(obj):
+        return _private(obj, lambda: obj.house_number)
+
+    @staticmethod
+    def resolve_moo(obj):
+        return _private(obj, lambda: obj.moo)
+
+    @staticmethod
+    def resolve_village(obj):
+        return _private(obj, lambda: obj.village)
+
+    @staticmethod
+    def resolve_soi(obj):
+        return _private(obj, lambda: obj.soi)
+
+    @staticmethod
+    def resolve_road(obj):
+        return _private(obj, lambda: obj.road)
+
+    @staticmethod
+    def resolve_subdistrict(obj):
+        return _private(obj, lambda: obj.subdistrict)
+
+    @staticmethod
+    def resolve_district(obj):
+        return _private(obj, lambda: obj.subdistrict.district)
+
+    @staticmethod
+    def resolve_province(obj):
+        return _private(obj, lambda: obj.subdistrict.district.province)
+
+    @staticmethod
+    def resolve_postal_code(obj):
+        return _private(obj, lambda: obj.postal_code)
+
+
+class VolunteerIn(Schema):
+    center: int = Field(..., description="id of a center whose volunteers you manage")
+    title: Title
+    first_name: str = Field(..., max_length=100)
+    last_name: str = Field(..., max_length=100)
+    national_id: str = Field(..., max_length=20, description="13 digits, checksum validated")
+    birth_date: dt.date = Field(..., description="ISO date, Common Era (not 25xx)")
+    sex: Sex
+    subdistrict: str = Field(..., description="DOPA subdistrict code of the home address")
+    joined_on: dt.date = Field(..., description="ISO date, Common Era")
+    role: VolunteerRole = VolunteerRole.MEMBER
+    is_youth: bool = False
+    phone: str = Field("", max_length=20)
+    house_number: str = Field("", max_length=30)
+    moo: str = Field("", max_length=10)
+    village: str = Field("", max_length=100)
+    soi: str = Field("", max_length=100)
+    road: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=5, description="empty: the subdistrict's first")
+    skills: list[int] = Field(default_factory=list, description="skill ids")
+
+
+class VolunteerPatch(Schema):
+    """Only the fields sent are changed. Role, status and center have their own endpoints."""
+
+    title: Title = None
+    first_name: str = Field(None, max_length=100)
+    last_name: str = Field(None, max_length=100)
+    national_id: str = Field(None, max_length=20)
+    birth_date: dt.date = None
+    sex: Sex = None
+    subdistrict: str = None
+    joined_on: dt.date = None
+    is_youth: bool = None
+    phone: str = Field(None, max_length=20)
+    house_number: str = Field(None, max_length=30)
+    moo: str = Field(None, max_length=10)
+    village: str = Field(None, max_length=100)
+    soi: str = Field(None, max_length=100)
+    road: str = Field(None, max_length=100)
+    postal_code: str = Field(None, max_length=5)
+    skills: list[int] = None
+
+
+class VolunteerStatusIn(Schema):
+    status: VolunteerStatus
+    reason: str = Field(..., max_length=300, description="why (kept in the history)")
+
+
+class VolunteerRoleIn(Schema):
+    role: VolunteerRole
+    reason: str = Field("", max_length=300)
