@@ -1,0 +1,168 @@
+"""API authentication (Bearer token or session), the user's own tokens, and the OpenAPI
+document."""
+
+import pytest
+from django.test import Client
+
+from asa.accounts.actions import create_api_token, revoke_api_token
+from asa.accounts.models import ApiToken
+
+
+def bearer(secret: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+URLS = ["/api/v1/centers", "/api/v1/volunteers", "/api/v1/provinces", "/api/v1/tokens"]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_it_answers_401_without_a_token(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "กรุณายืนยันตัวตน"}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer asa_not-a-real-token",
+        "Bearer nonsense",
+        "Bearer ",
+        "Token abc",
+        "Basic Zm9vOmJhcg==",
+    ],
+)
+def test_it_answers_401_for_a_bogus_token(db, header):
+    response = Client(headers={"Authorization": header}).get("/api/v1/centers")
+    assert response.status_code == 401
+
+
+def test_it_answers_401_for_a_revoked_token(chair_a):
+    token, secret = create_api_token(actor=chair_a, user=chair_a, name="old")
+    assert bearer(secret).get("/api/v1/centers").status_code == 200
+    revoke_api_token(actor=chair_a, token=token)
+    assert bearer(secret).get("/api/v1/centers").status_code == 401
+
+
+def test_it_answers_401_for_a_deactivated_user(chair_a):
+    _, secret = create_api_token(actor=chair_a, user=chair_a, name="t")
+    chair_a.is_active = False
+    chair_a.save(update_fields=["is_active"])
+    assert bearer(secret).get("/api/v1/centers").status_code == 401
+
+
+def test_it_answers_401_not_403_for_a_write_with_a_bad_token(db, center_a):
+    response = bearer("asa_wrong").patch(
+        f"/api/v1/centers/{center_a.pk}", {"venue": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 401
+
+
+def test_it_accepts_the_browser_session_for_reads(client_for, chair_a, center_a):
+    response = client_for(chair_a).get("/api/v1/centers")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+def test_it_requires_csrf_for_writes_by_session(chair_a, center_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(chair_a)
+    url = f"/api/v1/centers/{center_a.pk}"
+    response = client.patch(url, {"venue": "ใหม่"}, content_type="application/json")
+    assert response.status_code == 403
+    center_a.refresh_from_db()
+    assert center_a.venue != "ใหม่"
+    client.get("/accounts/tokens/")  # any page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    response = client.patch(
+        url, {"venue": "ใหม่"}, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 200, response.content
+    center_a.refresh_from_db()
+    assert center_a.venue == "ใหม่"
+
+
+def test_it_records_when_a_token_was_last_used(chair_a):
+    token, secret = create_api_token(actor=chair_a, user=chair_a, name="t")
+    assert token.last_used_at is None
+    bearer(secret).get("/api/v1/provinces")
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+# --- The user's own tokens --------------------------------------------------------------------
+
+
+def test_it_lists_only_my_tokens_without_secrets(chair_a, volunteer_a):
+    mine, secret = create_api_token(actor=chair_a, user=chair_a, name="laptop")
+    create_api_token(actor=volunteer_a, user=volunteer_a, name="theirs")
+    body = bearer(secret).get("/api/v1/tokens").json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert (item["id"], item["name"], item["prefix"], item["is_active"]) == (
+        mine.pk,
+        "laptop",
+        secret[:12],
+        True,
+    )
+    assert secret not in str(body)
+    assert "key_hash" not in item
+
+
+def test_it_revokes_my_token(chair_a):
+    _, secret = create_api_token(actor=chair_a, user=chair_a, name="main")
+    other, other_secret = create_api_token(actor=chair_a, user=chair_a, name="spare")
+    response = bearer(secret).post(f"/api/v1/tokens/{other.pk}/revoke")
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    assert bearer(other_secret).get("/api/v1/tokens").status_code == 401
+    assert bearer(secret).get("/api/v1/tokens").status_code == 200
+
+
+def test_it_does_not_reveal_or_revoke_someone_elses_token(chair_a, admin_user):
+    theirs, their_secret = create_api_token(actor=chair_a, user=chair_a, name="chair's")
+    _, secret = create_api_token(actor=admin_user, user=admin_user, name="admin's")
+    client = bearer(secret)
+    assert client.get(f"/api/v1/tokens/{theirs.pk}").status_code == 404
+    response = client.post(f"/api/v1/tokens/{theirs.pk}/revoke")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "ไม่พบโทเคนนี้"
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
+    assert bearer(their_secret).get("/api/v1/centers").status_code == 200
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+
+def test_it_describes_the_whole_api_in_openapi(client, db):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    paths = schema["paths"]
+    for path, methods in {
+        "/api/v1/provinces": {"get"},
+        "/api/v1/provinces/{code}": {"get"},
+        "/api/v1/districts": {"get"},
+        "/api/v1/districts/{code}": {"get"},
+        "/api/v1/subdistricts": {"get"},
+        "/api/v1/subdistricts/{code}": {"get"},
+        "/api/v1/addresses/match": {"get"},
+        "/api/v1/centers": {"get", "post"},
+        "/api/v1/centers/{center_id}": {"get", "patch"},
+        "/api/v1/volunteers": {"get", "post"},
+        "/api/v1/volunteers/{volunteer_id}": {"get", "patch"},
+        "/api/v1/volunteers/{volunteer_id}/status": {"post"},
+        "/api/v1/volunteers/{volunteer_id}/role": {"post"},
+        "/api/v1/tokens": {"get"},
+        "/api/v1/tokens/{token_id}/revoke": {"post"},
+    }.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), path
+    assert "BearerToken" in schema["components"]["securitySchemes"]
+    # Lists are paginated: the list answers {items, count} and takes limit and offset.
+    listing = paths["/api/v1/volunteers"]["get"]
+    parameters = {parameter["name"] for parameter in listing["parameters"]}
+    assert {"limit", "offset", "center", "status", "role", "q"} <= parameters
+    # The error conventions are documented.
+    assert "422" in schema["info"]["description"]
+    assert "center" in paths["/api/v1/volunteers"]["post"]["description"]
