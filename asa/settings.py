@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "asa.geo",
     "asa.centers",
     "asa.registry",
+    "asa.cases",
     "asa.referrals",
     "django.contrib.admin",
     "django.contrib.auth",

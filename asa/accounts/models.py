@@ -189,3 +189,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class Notification(models.Model):
+    """An in-app notification. Other channels (email, SMS, LINE) deliver copies of these."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=60)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    # The same (user, key) is never notified twice: e.g. "emergency-unvisited:<case id>".
+    dedupe_key = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_once"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
