@@ -1,0 +1,569 @@
+"""The scope walker: every page and every API operation, as every persona, looking for leaks.
+
+Each URL pattern of `asa.urls` (admin/ aside) and each operation of the API's OpenAPI schema
+must have an entry in PAGES or API below, saying who may use it and how to point it at
+something of center A (Bang Khen). A URL without an entry fails `test_it_classifies_every_url`:
+whoever adds a URL classifies it here.
+
+For every persona the walker then checks:
+- allowed personas get an answer (2xx, or a redirect that is not to the login page);
+- refused personas get the login page (anonymous), 401 (anonymous, API), 403 or 404;
+- no response to a persona who may not read center A contains center A's private data
+  (a volunteer's national ID, name or phone), whether the request was refused or not;
+- a write aimed at center A by a persona who may not make it changes nothing (no audit event,
+  no changed row), and the same write by one who may does succeed (so the data is valid).
+"""
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from asa.accounts.actions import create_api_token
+from asa.accounts.models import ApiToken, AuditEvent
+from asa.api import api
+from asa.centers.actions import open_center
+from asa.centers.models import Center, Volunteer
+from asa.conftest import make_volunteer, new_national_id
+from asa.geo.models import Subdistrict
+from asa.lib.national_id import format_national_id
+
+PERSONAS = [
+    "anonymous",
+    "admin_user",
+    "officer",
+    "district_officer_a",
+    "outside_officer",
+    "chair_a",
+    "volunteer_a",
+    "chair_b",
+    "volunteer_b",
+    "agency_user",
+    "dpo",
+]
+SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
+READERS_OF_A = frozenset({"admin_user", "officer", "district_officer_a", "chair_a", "volunteer_a"})
+WRITERS_OF_A = READERS_OF_A - {"volunteer_a"}
+
+# Who may use a URL, by kind.
+KINDS: dict[str, frozenset[str]] = {
+    "public": frozenset(PERSONAS),  # no login needed
+    "any_user": SIGNED_IN,  # any signed-in user; lists are filtered to the user's scope
+    "self": SIGNED_IN,  # the signed-in user's own things (profile, tokens)
+    "owner": frozenset({"chair_a"}),  # one object that belongs to chair_a (a token)
+    "volunteer": frozenset({"chair_a", "volunteer_a", "chair_b", "volunteer_b"}),  # own record
+    "manager": frozenset(  # manages at least one center (the world has one in Chiang Mai)
+        {"admin_user", "officer", "district_officer_a", "outside_officer", "chair_a", "chair_b"}
+    ),
+    "read": READERS_OF_A,  # readers of center A's data
+    "write": WRITERS_OF_A,  # those who may change center A's data
+    "open_center": frozenset({"admin_user", "officer"}),  # in a Bangkok district without one
+    "admin": frozenset({"admin_user"}),
+    "nobody": frozenset(),  # a URL that answers 404 to everyone (the API's bare root)
+}
+
+
+@dataclass
+class World:
+    center_a: Center
+    center_b: Center
+    center_chiang_mai: Center
+    secret: Volunteer  # a volunteer of A whose details must never leak
+    target_page: Volunteer  # a volunteer of A that the page writes act on
+    target_api: Volunteer  # a volunteer of A that the API writes act on
+    chair_a_token: ApiToken
+    clients: dict[str, Client] = field(default_factory=dict)
+    api_clients: dict[str, Client] = field(default_factory=dict)
+    a_secrets: list[str] = field(default_factory=list)  # only readers of A may see these
+    chair_a_secrets: list[str] = field(default_factory=list)  # only chair_a may see these
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # who may use it: a key of KINDS
+    kwargs: Callable[[World], dict] = lambda world: {}
+    query: Callable[[World], str] = lambda world: ""
+    methods: tuple[str, ...] = ("GET",)
+    # Valid data for a write aimed at center A; those in `writers` succeed, others change nothing.
+    data: Callable[[World], dict] | None = None
+    writers: str | None = None  # a key of KINDS; defaults to `kind`
+
+
+def _center_a(world):
+    return {"pk": world.center_a.pk}
+
+
+def _secret(world):
+    return {"pk": world.secret.pk}
+
+
+def _target(world):
+    return {"pk": world.target_page.pk}
+
+
+def _address(world) -> dict:
+    subdistrict = world.center_a.subdistrict
+    return {
+        "province": subdistrict.district.province_id,
+        "district": subdistrict.district_id,
+        "subdistrict": subdistrict.code,
+        "postal_code": subdistrict.postal_code_list[0],
+    }
+
+
+def _new_volunteer_form(world) -> dict:
+    return {
+        "center": world.center_a.pk,
+        "title": "นาย",
+        "first_name": "ทดลอง",
+        "last_name": "ลงทะเบียน",
+        "national_id": new_national_id(),
+        "birth_date": "01/06/2518",
+        "sex": "male",
+        "phone": "0811111111",
+        "role": "member",
+        "joined_on": "15/01/2563",
+        **_address(world),
+    }
+
+
+def _edit_volunteer_form(world) -> dict:
+    volunteer = world.target_page
+    return {
+        "title": volunteer.title,
+        "first_name": volunteer.first_name,
+        "last_name": volunteer.last_name,
+        "national_id": volunteer.national_id,
+        "birth_date": "01/06/2518",
+        "sex": volunteer.sex,
+        "phone": "0822222222",
+        "joined_on": "15/01/2563",
+        **_address(world),
+    }
+
+
+def _edit_center_form(world) -> dict:
+    center = world.center_a
+    return {
+        "name_th": center.name_th + " (แก้ไข)",
+        "name_en": center.name_en,
+        "venue": center.venue,
+        "address": center.address,
+        "phone": "021234567",
+        "email": "",
+        "status": center.status,
+    }
+
+
+# Pages, by URL name.
+PAGES: dict[str, Entry] = {
+    "home": Entry("any_user"),
+    "about": Entry("public"),
+    "healthz": Entry("public"),
+    "set_language": Entry("public", methods=("POST",)),
+    "accounts:login": Entry("public"),
+    "accounts:logout": Entry("public", methods=("POST",)),
+    "accounts:profile": Entry("self"),
+    "accounts:tokens": Entry("self"),
+    "accounts:revoke_token": Entry(
+        "owner",
+        kwargs=lambda world: {"pk": world.chair_a_token.pk},
+        methods=("POST",),
+        data=lambda world: {},
+    ),
+    "accounts:set_digits": Entry("public", methods=("POST",)),
+    "geo:district_options": Entry("any_user", query=lambda world: "?province=10"),
+    "geo:subdistrict_options": Entry("any_user", query=lambda world: "?district=1005"),
+    "geo:postal_code_options": Entry("any_user", query=lambda world: "?subdistrict=100502"),
+    "geo:address_match": Entry("any_user", query=lambda world: "?q=แขวงอนุสาวรีย์ เขตบางเขน"),
+    "centers:center_list": Entry("any_user"),
+    "centers:center_detail": Entry("read", kwargs=_center_a),
+    "centers:center_edit": Entry(
+        "write", kwargs=_center_a, methods=("GET", "POST"), data=_edit_center_form
+    ),
+    "centers:volunteer_list": Entry(
+        "any_user", query=lambda world: f"?center={world.center_a.pk}&q=ลับ"
+    ),
+    "centers:volunteer_create": Entry(
+        "manager",
+        query=lambda world: f"?center={world.center_a.pk}",
+        methods=("GET", "POST"),
+        data=_new_volunteer_form,
+        writers="write",
+    ),
+    "centers:own_profile_edit": Entry("volunteer"),
+    "centers:volunteer_detail": Entry("read", kwargs=_secret),
+    "centers:volunteer_edit": Entry(
+        "write", kwargs=_target, methods=("GET", "POST"), data=_edit_volunteer_form
+    ),
+    "centers:volunteer_status": Entry(
+        "write",
+        kwargs=_target,
+        methods=("GET", "POST"),
+        data=lambda world: {"status": "inactive", "reason": "ทดสอบสิทธิ์"},
+    ),
+    "centers:volunteer_role": Entry(
+        "write",
+        kwargs=_target,
+        methods=("GET", "POST"),
+        data=lambda world: {"role": "secretary", "reason": "ทดสอบสิทธิ์"},
+    ),
+    "api:api-root": Entry("nobody"),
+    "api:openapi-json": Entry("public"),
+    "api:openapi-view": Entry("public"),
+}
+
+
+def _api_center(world):
+    return {"center_id": world.center_a.pk}
+
+
+def _api_secret(world):
+    return {"volunteer_id": world.secret.pk}
+
+
+def _api_target(world):
+    return {"volunteer_id": world.target_api.pk}
+
+
+# API operations, by "METHOD /path" as the OpenAPI schema spells them.
+API: dict[str, Entry] = {
+    "GET /api/v1/provinces": Entry("any_user"),
+    "GET /api/v1/provinces/{code}": Entry("any_user", kwargs=lambda world: {"code": "10"}),
+    "GET /api/v1/districts": Entry("any_user", query=lambda world: "?province=10"),
+    "GET /api/v1/districts/{code}": Entry("any_user", kwargs=lambda world: {"code": "1005"}),
+    "GET /api/v1/subdistricts": Entry("any_user", query=lambda world: "?district=1005"),
+    "GET /api/v1/subdistricts/{code}": Entry("any_user", kwargs=lambda world: {"code": "100502"}),
+    "GET /api/v1/addresses/match": Entry(
+        "any_user", query=lambda world: "?q=แขวงอนุสาวรีย์ เขตบางเขน"
+    ),
+    "GET /api/v1/centers": Entry("any_user"),
+    "POST /api/v1/centers": Entry(
+        "open_center",
+        data=lambda world: {
+            "code": "BKK-1001",
+            "name_th": "ศูนย์ประสานงาน อพม. เขตพระนคร",
+            "subdistrict": "100101",
+            "opened_on": "2020-01-01",
+        },
+    ),
+    "GET /api/v1/centers/{center_id}": Entry("read", kwargs=_api_center),
+    "PATCH /api/v1/centers/{center_id}": Entry(
+        "write", kwargs=_api_center, data=lambda world: {"phone": "029999999"}
+    ),
+    "GET /api/v1/volunteers": Entry("any_user", query=lambda world: f"?center={world.center_a.pk}"),
+    "POST /api/v1/volunteers": Entry(
+        "write",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "title": "นาง",
+            "first_name": "ทดลอง",
+            "last_name": "ผ่านเอพีไอ",
+            "national_id": new_national_id(),
+            "birth_date": "1975-06-01",
+            "sex": "female",
+            "subdistrict": world.center_a.subdistrict.code,
+            "joined_on": "2020-01-15",
+        },
+    ),
+    "GET /api/v1/volunteers/{volunteer_id}": Entry("read", kwargs=_api_secret),
+    "PATCH /api/v1/volunteers/{volunteer_id}": Entry(
+        "write", kwargs=_api_target, data=lambda world: {"phone": "0833333333"}
+    ),
+    "POST /api/v1/volunteers/{volunteer_id}/status": Entry(
+        "write",
+        kwargs=_api_target,
+        data=lambda world: {"status": "inactive", "reason": "ทดสอบสิทธิ์"},
+    ),
+    "POST /api/v1/volunteers/{volunteer_id}/role": Entry(
+        "write", kwargs=_api_target, data=lambda world: {"role": "committee", "reason": ""}
+    ),
+    "GET /api/v1/tokens": Entry("self"),
+    "GET /api/v1/tokens/{token_id}": Entry(
+        "owner", kwargs=lambda world: {"token_id": world.chair_a_token.pk}
+    ),
+    "POST /api/v1/tokens/{token_id}/revoke": Entry(
+        "owner", kwargs=lambda world: {"token_id": world.chair_a_token.pk}, data=lambda w: {}
+    ),
+}
+
+SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            if inner in SKIPPED_NAMESPACES:
+                continue
+            joined = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), joined)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
+            yield prefix + str(pattern.pattern), name, pattern
+
+
+def _api_operations() -> list[str]:
+    paths = api.get_openapi_schema()["paths"]
+    return sorted(f"{method.upper()} {path}" for path, item in paths.items() for method in item)
+
+
+def _page_names() -> set[str]:
+    names = set()
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        if pattern.callback.__module__.startswith("ninja.operation"):
+            continue  # API operations are walked from the OpenAPI schema
+        names.add(name or f"<unnamed {route}>")
+    return names
+
+
+def test_it_classifies_every_url():
+    pages = _page_names()
+    missing = sorted(pages - set(PAGES))
+    assert not missing, (
+        f"classify these URLs in PAGES (asa/accounts/tests/test_scope.py): {missing}"
+    )
+    stale = sorted(set(PAGES) - pages)
+    assert not stale, f"these PAGES entries match no URL any more: {stale}"
+
+
+def test_it_classifies_every_api_operation():
+    operations = set(_api_operations())
+    missing = sorted(operations - set(API))
+    assert not missing, (
+        f"classify these operations in API (asa/accounts/tests/test_scope.py): {missing}"
+    )
+    stale = sorted(set(API) - operations)
+    assert not stale, f"these API entries match no operation any more: {stale}"
+
+
+@pytest.fixture
+def world(
+    request,
+    center_a,
+    center_b,
+    chair_a,
+    volunteer_a,
+    chair_b,
+    volunteer_b,
+    officer,
+    district_officer_a,
+    outside_officer,
+    agency_user,
+    dpo,
+    admin_user,
+) -> World:
+    center_chiang_mai = open_center(
+        actor=None,
+        code="CMI-5001",
+        name_th="ศูนย์ประสานงาน อพม. อำเภอเมืองเชียงใหม่",
+        subdistrict=Subdistrict.objects.filter(district__province_id="50").first(),
+        opened_on=dt.date(2020, 1, 1),
+    )
+    make_volunteer(center_chiang_mai, first_name="เชียงใหม่")
+    secret = make_volunteer(
+        center_a, first_name="ลับเฉพาะ", last_name="ศูนย์เอเท่านั้น", phone="0861234567"
+    )
+    token, _ = create_api_token(actor=chair_a, user=chair_a, name="โทเคนลับของประธานเอ")
+    world = World(
+        center_a=center_a,
+        center_b=center_b,
+        center_chiang_mai=center_chiang_mai,
+        secret=secret,
+        target_page=make_volunteer(center_a, first_name="เป้าหมายหน้าเว็บ"),
+        target_api=make_volunteer(center_a, first_name="เป้าหมายเอพีไอ"),
+        chair_a_token=token,
+    )
+    world.a_secrets = [
+        secret.national_id,
+        format_national_id(secret.national_id),
+        secret.first_name,
+        secret.last_name,
+        secret.phone,
+        center_a.name_th,
+    ]
+    world.chair_a_secrets = [token.name, token.prefix]
+    for persona in PERSONAS:
+        if persona == "anonymous":
+            world.clients[persona] = Client()
+            world.api_clients[persona] = Client()
+            continue
+        user = request.getfixturevalue(persona)
+        client = Client()
+        client.force_login(user)
+        world.clients[persona] = client
+        _, secret_key = create_api_token(actor=user, user=user, name="scope walker")
+        world.api_clients[persona] = Client(headers={"Authorization": f"Bearer {secret_key}"})
+    return world
+
+
+def _fingerprint() -> str:
+    """Everything a write could change, in one value: audit rows, volunteers, centers, tokens."""
+    rows = [
+        AuditEvent.objects.count(),
+        list(
+            Volunteer.objects.order_by("pk").values_list(
+                "pk", "status", "role", "phone", "first_name"
+            )
+        ),
+        list(Center.objects.order_by("pk").values_list("pk", "name_th", "phone", "status")),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+    ]
+    return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
+
+
+def _text(response) -> str:
+    body = response.content.decode(errors="replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        with contextlib.suppress(ValueError):
+            body += json.dumps(response.json(), ensure_ascii=False)
+    return body
+
+
+def _check_no_leak(persona: str, world: World, label: str, response, problems: list) -> None:
+    text = _text(response)
+    if persona not in READERS_OF_A:
+        leaked = [value for value in world.a_secrets if value and value in text]
+        if leaked:
+            problems.append(f"{persona} {label}: shows center A's {leaked}")
+    if persona != "chair_a":
+        leaked = [value for value in world.chair_a_secrets if value in text]
+        if leaked:
+            problems.append(f"{persona} {label}: shows chair_a's token {leaked}")
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def _check_page_get(persona, kind, allowed, label, response, problems):
+    status = response.status_code
+    if kind == "nobody":
+        if status != 404:
+            problems.append(f"{persona} {label}: expected 404, got {status}")
+    elif allowed:
+        if status >= 400 or _is_login_redirect(response):
+            problems.append(f"{persona} {label}: allowed but got {status}")
+    elif persona == "anonymous":
+        if not _is_login_redirect(response):
+            problems.append(f"{persona} {label}: expected the login page, got {status}")
+    elif status not in (403, 404):
+        problems.append(f"{persona} {label}: expected 403/404, got {status}")
+
+
+def _walk_pages(persona: str, world: World, problems: list) -> list:
+    writes = []
+    client = world.clients[persona]
+    for name, entry in PAGES.items():
+        url = reverse(name, kwargs=entry.kwargs(world)) + entry.query(world)
+        allowed = persona in KINDS[entry.kind]
+        label = f"GET {url} ({name})"
+        response = client.get(url)
+        _check_no_leak(persona, world, label, response, problems)
+        if "GET" in entry.methods:
+            _check_page_get(persona, entry.kind, allowed, label, response, problems)
+        elif response.status_code < 300:
+            problems.append(
+                f"{persona} {label}: a POST-only URL answered GET with {response.status_code}"
+            )
+        if "POST" in entry.methods and entry.data is not None:
+            writes.append((name, entry, url))
+    return writes
+
+
+def _page_write(persona: str, world: World, name: str, entry: Entry, url: str, problems: list):
+    label = f"POST {url} ({name})"
+    may_open = persona in KINDS[entry.kind]
+    may_write = persona in KINDS[entry.writers or entry.kind]
+    before = _fingerprint()
+    response = world.clients[persona].post(url, entry.data(world))
+    _check_no_leak(persona, world, label, response, problems)
+    status = response.status_code
+    if may_write:
+        if status != 302 or _is_login_redirect(response):
+            problems.append(f"{persona} {label}: a valid write by a writer got {status}")
+        return
+    if _fingerprint() != before:
+        problems.append(f"{persona} {label}: LEAK - a refused write changed data ({status})")
+    if may_open:
+        if status not in (200, 403, 404):
+            problems.append(f"{persona} {label}: refused write answered {status}")
+    elif persona == "anonymous":
+        if not _is_login_redirect(response) and status < 400:
+            problems.append(f"{persona} {label}: expected the login page, got {status}")
+    elif status not in (403, 404, 405):
+        problems.append(f"{persona} {label}: expected 403/404, got {status}")
+
+
+def _api_request(client, method: str, url: str, data=None):
+    if method == "GET":
+        return client.get(url)
+    return client.generic(method, url, json.dumps(data or {}), content_type="application/json")
+
+
+def _walk_api(persona: str, world: World, problems: list) -> list:
+    writes = []
+    client = world.api_clients[persona]
+    for key, entry in API.items():
+        method, path = key.split(" ", 1)
+        url = path.format(**entry.kwargs(world)) + entry.query(world)
+        if method != "GET":
+            writes.append((method, url, entry, key))
+            continue
+        label = f"GET {url}"
+        response = _api_request(client, "GET", url)
+        _check_no_leak(persona, world, label, response, problems)
+        status = response.status_code
+        if persona in KINDS[entry.kind]:
+            if status >= 400:
+                problems.append(f"{persona} {label}: allowed but got {status}")
+        elif persona == "anonymous":
+            if status != 401:
+                problems.append(f"{persona} {label}: expected 401, got {status}")
+        elif status not in (403, 404):
+            problems.append(f"{persona} {label}: expected 403/404, got {status}")
+    return writes
+
+
+def _api_write(persona, world, method, url, entry, problems):
+    label = f"{method} {url}"
+    before = _fingerprint()
+    response = _api_request(world.api_clients[persona], method, url, entry.data(world))
+    _check_no_leak(persona, world, label, response, problems)
+    status = response.status_code
+    if persona in KINDS[entry.writers or entry.kind]:
+        if status >= 300:
+            problems.append(
+                f"{persona} {label}: a valid write by a writer got {status}:"
+                f" {_text(response)[:200]}"
+            )
+        return
+    if _fingerprint() != before:
+        problems.append(f"{persona} {label}: LEAK - a refused write changed data ({status})")
+    if persona == "anonymous":
+        if status != 401:
+            problems.append(f"{persona} {label}: expected 401, got {status}")
+    elif not 400 <= status < 500:
+        problems.append(f"{persona} {label}: expected 4xx, got {status}")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_lets_no_persona_past_its_scope(persona, world):
+    problems: list[str] = []
+    page_writes = _walk_pages(persona, world, problems)
+    api_writes = _walk_api(persona, world, problems)
+    # Writes last: the reads above see the world as the fixtures made it.
+    for name, entry, url in page_writes:
+        _page_write(persona, world, name, entry, url, problems)
+    for method, url, entry, _key in api_writes:
+        if entry.data is None:
+            problems.append(f"{method} {url}: give the API entry valid `data`")
+            continue
+        _api_write(persona, world, method, url, entry, problems)
+    assert not problems, "\n".join(problems)
