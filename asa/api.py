@@ -95,7 +95,12 @@ def on_validation_error(request, error: ValidationError):
 def on_schema_error(request, error: NinjaValidationError):
     errors = []
     for item in error.errors:
-        location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload")]
+        # ("body", "payload", "skills", 0) names the field "skills": list positions are not fields.
+        location = [
+            str(part)
+            for part in item.get("loc", [])
+            if part not in ("body", "payload") and not isinstance(part, int)
+        ]
         field = location[-1] if location else None
         errors.append({"field": field, "message": _thai_schema_message(item)})
     return api.create_response(
@@ -117,6 +122,17 @@ def _thai_schema_message(item: dict) -> str:
         "literal_error": "ค่าที่เลือกไม่อยู่ในรายการที่กำหนด",
         "bool_parsing": "ต้องเป็น true หรือ false",
         "string_type": "ต้องเป็นข้อความ",
+        "string_pattern_mismatch": "รูปแบบไม่ถูกต้อง",
+        "string_too_short": "ข้อความสั้นเกินไป",
+        "greater_than_equal": "ค่าน้อยเกินกำหนด",
+        "greater_than": "ค่าน้อยเกินกำหนด",
+        "less_than_equal": "ค่ามากเกินกำหนด",
+        "less_than": "ค่ามากเกินกำหนด",
+        "int_type": "ต้องเป็นตัวเลขจำนวนเต็ม",
+        "list_type": "ต้องเป็นรายการ (list)",
+        "extra_forbidden": "ไม่มีช่องนี้ หรือช่องนี้แก้ไขด้วยคำขอนี้ไม่ได้",
+        "model_attributes_type": "ข้อมูลต้องเป็น JSON object",
+        "dict_type": "ข้อมูลต้องเป็น JSON object",
         "value_error": str(item.get("msg", "")).removeprefix("Value error, "),
     }
     return messages.get(kind) or messages.get(kind.split(".")[0]) or "ข้อมูลไม่ถูกต้อง"
@@ -138,7 +154,11 @@ def on_not_found(request, error):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, error: HttpError):
-    messages = {403: "ไม่มีสิทธิ์ดำเนินการนี้ (ตรวจสอบ CSRF token)", 404: "ไม่พบข้อมูล"}
+    messages = {
+        400: "คำขอไม่ถูกต้อง (ตรวจสอบรูปแบบ JSON)",
+        403: "ไม่มีสิทธิ์ดำเนินการนี้ (ตรวจสอบ CSRF token)",
+        404: "ไม่พบข้อมูล",
+    }
     detail = messages.get(error.status_code, "คำขอไม่ถูกต้อง")
     return api.create_response(request, {"detail": detail}, status=error.status_code)
 

@@ -9,10 +9,17 @@ import datetime as dt
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 from asa.centers.models import CenterStatus, Sex, Title, VolunteerRole, VolunteerStatus
 from asa.geo.schemas import AreaRef
+
+
+class InputSchema(Schema):
+    """Input refuses fields it does not know, so a typo or a read-only field is not ignored."""
+
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
+
 
 # --- Centers -----------------------------------------------------------------------------------
 
@@ -65,7 +72,7 @@ def _required_text(value: str) -> str:
     return value
 
 
-class CenterIn(Schema):
+class CenterIn(InputSchema):
     code: str = Field(..., max_length=20, description="the center's code, e.g. BKK-1005")
     name_th: str = Field(..., max_length=200)
     name_en: str = Field("", max_length=200)
@@ -80,7 +87,7 @@ class CenterIn(Schema):
     _check_required = field_validator("code", "name_th")(_required_text)
 
 
-class CenterPatch(Schema):
+class CenterPatch(InputSchema):
     """Only the fields sent are changed. The district of a center does not change."""
 
     name_th: str = Field(None, max_length=200)
@@ -201,7 +208,7 @@ class VolunteerDetailOut(VolunteerOut):
         return _private(obj, lambda: obj.postal_code)
 
 
-class VolunteerIn(Schema):
+class VolunteerIn(InputSchema):
     center: int = Field(..., description="id of a center whose volunteers you manage")
     title: Title
     first_name: str = Field(..., max_length=100)
@@ -223,7 +230,7 @@ class VolunteerIn(Schema):
     skills: list[int] = Field(default_factory=list, description="skill ids")
 
 
-class VolunteerPatch(Schema):
+class VolunteerPatch(InputSchema):
     """Only the fields sent are changed. Role, status and center have their own endpoints."""
 
     title: Title = None
@@ -245,11 +252,11 @@ class VolunteerPatch(Schema):
     skills: list[int] = None
 
 
-class VolunteerStatusIn(Schema):
+class VolunteerStatusIn(InputSchema):
     status: VolunteerStatus
     reason: str = Field(..., max_length=300, description="why (kept in the history)")
 
 
-class VolunteerRoleIn(Schema):
+class VolunteerRoleIn(InputSchema):
     role: VolunteerRole
     reason: str = Field("", max_length=300)

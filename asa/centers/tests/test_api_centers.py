@@ -242,3 +242,40 @@ def test_it_refuses_a_bad_update_naming_the_field(api_client_for, chair_a, cente
     assert response.json()["errors"][0]["field"] == field
     center_a.refresh_from_db()
     assert center_a.name_th == "ศูนย์ประสานงาน อพม. เขตบางเขน"
+
+
+def test_it_refuses_fields_that_cannot_be_changed(api_client_for, admin_user, center_a):
+    response = api_client_for(admin_user).patch(
+        f"/api/v1/centers/{center_a.pk}",
+        {"district": "1001", "active_volunteer_count": 99},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert {error["field"] for error in response.json()["errors"]} == {
+        "district",
+        "active_volunteer_count",
+    }
+    center_a.refresh_from_db()
+    assert (center_a.district_id, center_a.active_volunteer_count) == ("1005", 0)
+
+
+def test_it_answers_400_in_thai_for_malformed_json(api_client_for, admin_user):
+    response = api_client_for(admin_user).post(
+        "/api/v1/centers", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+    assert not Center.objects.exists()
+
+
+def test_it_names_the_field_for_a_bad_path_or_page(api_client_for, admin_user):
+    client = api_client_for(admin_user)
+    response = client.get("/api/v1/centers/abc")
+    assert response.status_code == 422
+    assert response.json()["errors"][0] == {
+        "field": "center_id",
+        "message": "ต้องเป็นตัวเลขจำนวนเต็ม",
+    }
+    response = client.get("/api/v1/centers?limit=0")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "limit"

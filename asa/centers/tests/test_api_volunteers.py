@@ -404,3 +404,26 @@ def test_it_refuses_status_and_role_changes_from_a_colleague(api_client_for, cha
     assert post(client, f"{url}/role", {"role": "member"}).status_code == 403
     chair.refresh_from_db()
     assert (chair.status, chair.role) == ("active", "chair")
+
+
+def test_it_names_the_list_field_not_the_position(api_client_for, chair_a, center_a):
+    response = post(
+        api_client_for(chair_a), "/api/v1/volunteers", new_volunteer(center_a, skills=["x"])
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "skills"
+
+
+def test_it_refuses_changing_role_or_center_through_patch(
+    api_client_for, chair_a, volunteer_a, center_b
+):
+    member = Volunteer.objects.get(user=volunteer_a)
+    response = patch(
+        api_client_for(chair_a),
+        f"/api/v1/volunteers/{member.pk}",
+        {"role": "chair", "center": center_b.pk, "status": "left"},
+    )
+    assert response.status_code == 422
+    assert {error["field"] for error in response.json()["errors"]} == {"role", "center", "status"}
+    member.refresh_from_db()
+    assert (member.role, member.center_id, member.status) == ("member", member.center_id, "active")
