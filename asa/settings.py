@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs page (Swagger UI) from its own static files, not a CDN
 ]
 
 MIDDLEWARE = [

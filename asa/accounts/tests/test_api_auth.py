@@ -166,3 +166,12 @@ def test_it_describes_the_whole_api_in_openapi(client, db):
     # The error conventions are documented.
     assert "422" in schema["info"]["description"]
     assert "center" in paths["/api/v1/volunteers"]["post"]["description"]
+
+
+def test_it_serves_the_docs_page_without_a_cdn(client, db):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert "http://" not in page and "https://" not in page
