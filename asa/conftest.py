@@ -31,6 +31,39 @@ def new_national_id() -> str:
     return make_national_id(str(next(_ids))[:12].rjust(12, "3"))
 
 
+def _ensure_reference_data() -> None:
+    """Put back the data migrations' rows (geography, catalogues) after a transactional test.
+
+    A transactional test (browser tests need one for the live server) ends by flushing every
+    table, including the rows migrations loaded; the next test would find no provinces.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    if not Province.objects.exists():
+        from asa.geo.loading import load_areas
+
+        load_areas(Province, District, Subdistrict)
+    catalogues = importlib.import_module("asa.registry.migrations.0002_catalogues")
+    target_group = apps.get_model("registry", "TargetGroup")
+    if not target_group.objects.exists():
+        catalogues.load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    _ensure_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests serve static files from the finders; the manifest needs collectstatic.

@@ -16,6 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from asa.accounts.models import Role
+from asa.cases.models import Case, CaseAssignment
 from asa.registry.models import Household, Person
 
 ALL = Q()  # no restriction
@@ -25,6 +26,7 @@ NOTHING = Q(pk__in=[])  # matches no row
 @dataclass(frozen=True)
 class Scope:
     authenticated: bool = False
+    user_id: int | None = None
     national: bool = False
     data_protection_officer: bool = False
     province_codes: frozenset[str] = field(default_factory=frozenset)
@@ -97,6 +99,7 @@ def scope_of(user) -> Scope:
     )
     scope = Scope(
         authenticated=True,
+        user_id=user.pk,
         national=national,
         data_protection_officer=dpo,
         province_codes=frozenset(provinces),
@@ -232,6 +235,32 @@ def _import_read(scope: Scope) -> Q:
     return _area(scope, "center__district") | Q(center_id__in=scope.center_ids)
 
 
+def _case_read(scope: Scope) -> Q:
+    """Cases: the area for officers, the center for its chair, own cases for a volunteer."""
+    if scope.national:
+        return ALL
+    own = Q(
+        pk__in=CaseAssignment.objects.filter(volunteer_id__in=scope.volunteer_ids).values("case_id")
+    )
+    if scope.user_id is not None:
+        own |= Q(created_by_id=scope.user_id)
+    return _area(scope, "district") | Q(center_id__in=scope.chair_center_ids) | own
+
+
+def _case_write(scope: Scope) -> Q:
+    # Assigned volunteers record visits, plans and help; managers do everything in scope.
+    return _case_read(scope)
+
+
+def _through_case(rule: Callable[[Scope], Q]) -> Callable[[Scope], Q]:
+    def condition(scope: Scope) -> Q:
+        if scope.national:
+            return ALL
+        return Q(case__in=Case.objects.filter(rule(scope)))
+
+    return condition
+
+
 def _token_read(scope: Scope) -> Q:
     return NOTHING  # tokens are reached only through the owner's own list, never by others
 
@@ -270,6 +299,16 @@ RULES: dict[str, Rule] = {
         write=lambda scope: Q(survivor__in=Person.objects.filter(_duplicate_write_people(scope))),
     ),
     "registry.importjob": Rule(read=_import_read, write=_import_read),
+    "cases.case": Rule(read=_case_read, write=_case_write),
+    "cases.visit": Rule(read=_through_case(_case_read), write=_through_case(_case_write)),
+    "cases.planitem": Rule(read=_through_case(_case_read), write=_through_case(_case_write)),
+    "cases.assistance": Rule(read=_through_case(_case_read), write=_through_case(_case_write)),
+    "cases.visitphoto": Rule(
+        read=lambda scope: ALL if scope.national
+        else Q(visit__case__in=Case.objects.filter(_case_read(scope))),
+        write=lambda scope: NOTHING,
+    ),
+    "cases.caseassignment": Rule(read=_through_case(_case_read), write=lambda scope: NOTHING),
     "accounts.apitoken": Rule(read=_token_read, write=_token_read),
     "accounts.auditevent": Rule(read=_audit_read, write=lambda scope: NOTHING),
 }

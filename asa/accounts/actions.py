@@ -118,3 +118,25 @@ def set_thai_digits(*, user: User, enabled: bool) -> None:
     user.prefers_thai_digits = enabled
     user.save(update_fields=["prefers_thai_digits"])
     record_event(actor=user, action="set_thai_digits", obj=user, changes={"enabled": enabled})
+
+
+def notify(*, user: User, kind: str, message: str, url: str = "", dedupe_key: str = "") -> None:
+    """Tell a user something in the app, once per dedupe key, after the transaction commits."""
+    from asa.accounts.models import Notification
+
+    def send() -> None:
+        Notification.objects.get_or_create(
+            user=user,
+            dedupe_key=dedupe_key or f"{kind}:{timezone.now().timestamp()}",
+            defaults={"kind": kind, "message": message[:500], "url": url},
+        )
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def mark_notifications_read(*, user: User, ids=None) -> int:
+    unread = user.notifications.filter(read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

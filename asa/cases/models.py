@@ -49,42 +49,60 @@ class Case(models.Model):
     """A case about a person (and their household) from the registry."""
 
     number = models.CharField(_("เลขที่กรณี"), max_length=30, unique=True)
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="cases",
-                               verbose_name=_("บุคคล"))
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="cases", verbose_name=_("ครัวเรือน"))
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="cases",
-                               verbose_name=_("ศูนย์ที่รับผิดชอบ"))
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("บุคคล")
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("ครัวเรือน"),
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("ศูนย์ที่รับผิดชอบ"),
+    )
     # Denormalised from the center for area scope filters on one indexed column.
-    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="+",
-                                 editable=False)
+    district = models.ForeignKey(
+        "geo.District", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     source = models.CharField(_("ช่องทางรับเรื่อง"), max_length=20, choices=Source.choices)
     reporter_name = models.CharField(_("ผู้แจ้ง"), max_length=200, blank=True)
     reporter_phone = models.CharField(_("โทรศัพท์ผู้แจ้ง"), max_length=40, blank=True)
     reported_at = models.DateTimeField(_("วันเวลาที่รับแจ้ง"))
-    urgency = models.CharField(_("ความเร่งด่วน"), max_length=20, choices=Urgency.choices,
-                               default=Urgency.ROUTINE)
+    urgency = models.CharField(
+        _("ความเร่งด่วน"), max_length=20, choices=Urgency.choices, default=Urgency.ROUTINE
+    )
     story = models.TextField(_("เรื่องโดยย่อ"))
-    problems = models.ManyToManyField("registry.ProblemType", blank=True, related_name="+",
-                                      verbose_name=_("ปัญหา"))
-    target_groups = models.ManyToManyField("registry.TargetGroup", blank=True, related_name="+",
-                                           verbose_name=_("กลุ่มเป้าหมาย"))
-    status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices,
-                              default=Status.NEW)
-    outcome = models.CharField(_("ผลการดำเนินงาน"), max_length=30, choices=Outcome.choices,
-                               blank=True)
+    problems = models.ManyToManyField(
+        "registry.ProblemType", blank=True, related_name="+", verbose_name=_("ปัญหา")
+    )
+    target_groups = models.ManyToManyField(
+        "registry.TargetGroup", blank=True, related_name="+", verbose_name=_("กลุ่มเป้าหมาย")
+    )
+    status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices, default=Status.NEW)
+    outcome = models.CharField(
+        _("ผลการดำเนินงาน"), max_length=30, choices=Outcome.choices, blank=True
+    )
     closure_note = models.TextField(_("สรุปการปิดกรณี"), blank=True)
-    closure_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                             null=True, blank=True, related_name="+")
+    closure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                  blank=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     next_follow_up_on = models.DateField(_("วันติดตามครั้งถัดไป"), null=True, blank=True)
     first_visit_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the chair was told an emergency had no visit within 24 h (told once).
     emergency_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic concurrency: a change made against an older version is refused.
@@ -111,19 +129,23 @@ class CaseAssignment(models.Model):
     """A volunteer working on a case, from `assigned_at` until `ended_at`."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    volunteer = models.ForeignKey("centers.Volunteer", on_delete=models.PROTECT,
-                                  related_name="case_assignments")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, related_name="+")
+    volunteer = models.ForeignKey(
+        "centers.Volunteer", on_delete=models.PROTECT, related_name="case_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     assigned_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["assigned_at"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "volunteer"],
-                                    condition=Q(ended_at__isnull=True),
-                                    name="one_current_assignment_per_volunteer"),
+            models.UniqueConstraint(
+                fields=["case", "volunteer"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_assignment_per_volunteer",
+            ),
         ]
         indexes = [models.Index(fields=["volunteer", "ended_at"])]
 
@@ -133,22 +155,28 @@ class Visit(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
     visited_at = models.DateTimeField(_("วันเวลาที่เยี่ยม"))
-    volunteers = models.ManyToManyField("centers.Volunteer", blank=True, related_name="visits",
-                                        verbose_name=_("อพม. ที่ไปเยี่ยม"))
+    volunteers = models.ManyToManyField(
+        "centers.Volunteer", blank=True, related_name="visits", verbose_name=_("อพม. ที่ไปเยี่ยม")
+    )
     staff_names = models.CharField(_("เจ้าหน้าที่ที่ร่วมเยี่ยม"), max_length=300, blank=True)
-    partner_names = models.CharField(_("ภาคีเครือข่าย One Home ที่ร่วมเยี่ยม"), max_length=300,
-                                     blank=True)
+    partner_names = models.CharField(_("ภาคีเครือข่าย One Home ที่ร่วมเยี่ยม"), max_length=300, blank=True)
     at_household_address = models.BooleanField(_("เยี่ยมที่บ้าน"), default=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     met_whom = models.CharField(_("ผู้ที่พบ"), max_length=300, blank=True)
     observations = models.TextField(_("สิ่งที่พบเห็น"))
     needs = models.TextField(_("ความต้องการที่พบ"), blank=True)
-    assessment = models.ForeignKey("registry.HouseholdAssessment", on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    assessment = models.ForeignKey(
+        "registry.HouseholdAssessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     next_visit_on = models.DateField(_("นัดเยี่ยมครั้งถัดไป"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -164,7 +192,7 @@ class VisitPhoto(models.Model):
     """A photo from a visit: resized, stored privately, served only through the access layer."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    image = models.ImageField(upload_to=_photo_path)  # dimensions set by record_visit
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     caption = models.CharField(_("คำอธิบายภาพ"), max_length=200, blank=True)
@@ -184,14 +212,19 @@ class PlanItem(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_items")
     need = models.CharField(_("ความต้องการ/ปัญหา"), max_length=300)
     action = models.CharField(_("สิ่งที่จะทำ"), max_length=500)
-    responsible_volunteer = models.ForeignKey("centers.Volunteer", on_delete=models.SET_NULL,
-                                              null=True, blank=True, related_name="+",
-                                              verbose_name=_("อพม. ผู้รับผิดชอบ"))
-    responsible_other = models.CharField(_("ผู้รับผิดชอบอื่น (หน่วยงาน/บุคคล)"), max_length=200,
-                                         blank=True)
+    responsible_volunteer = models.ForeignKey(
+        "centers.Volunteer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("อพม. ผู้รับผิดชอบ"),
+    )
+    responsible_other = models.CharField(_("ผู้รับผิดชอบอื่น (หน่วยงาน/บุคคล)"), max_length=200, blank=True)
     due_on = models.DateField(_("กำหนดเสร็จ"))
-    status = models.CharField(_("สถานะ"), max_length=20, choices=PlanItemStatus.choices,
-                              default=PlanItemStatus.PLANNED)
+    status = models.CharField(
+        _("สถานะ"), max_length=20, choices=PlanItemStatus.choices, default=PlanItemStatus.PLANNED
+    )
     progress_note = models.TextField(_("ความคืบหน้า"), blank=True)
     done_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -211,26 +244,36 @@ class AssistanceKind(models.TextChoices):
 class Assistance(models.Model):
     """Help given, of one kind among several; totals per person and household come from here."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="assistance")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
-                               related_name="assistance")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="assistance")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="assistance"
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="assistance"
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assistance",
+    )
     center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("ประเภทความช่วยเหลือ"), max_length=20,
-                            choices=AssistanceKind.choices)
+    kind = models.CharField(_("ประเภทความช่วยเหลือ"), max_length=20, choices=AssistanceKind.choices)
     regulation = models.CharField(_("ระเบียบ/ประเภทเงิน"), max_length=200, blank=True)
-    amount = models.DecimalField(_("จำนวนเงิน (บาท)"), max_digits=12, decimal_places=2, null=True,
-                                 blank=True)
+    amount = models.DecimalField(
+        _("จำนวนเงิน (บาท)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     description = models.CharField(_("รายละเอียด"), max_length=500)
     given_on = models.DateField(_("วันที่ให้ความช่วยเหลือ"))
     provider = models.CharField(_("ผู้ให้/หน่วยงาน"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-given_on", "-id"]
-        indexes = [models.Index(fields=["person", "given_on"]),
-                   models.Index(fields=["household", "given_on"])]
+        indexes = [
+            models.Index(fields=["person", "given_on"]),
+            models.Index(fields=["household", "given_on"]),
+        ]

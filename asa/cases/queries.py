@@ -1,0 +1,99 @@
+"""Every read of casework: scoped, bounded, indexed."""
+
+import datetime as dt
+
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from asa.accounts.access import visible
+from asa.cases.models import OPEN_STATUSES, Assistance, Case, Urgency
+
+
+def cases_for(user) -> QuerySet[Case]:
+    return visible(user, Case.objects.select_related("person", "center"))
+
+
+def urgency_rank():
+    """Emergency first, then urgent, then routine — for ORDER BY on either database."""
+    return SqlCase(
+        When(urgency=Urgency.EMERGENCY, then=Value(0)),
+        When(urgency=Urgency.URGENT, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def watch_list(cases: QuerySet[Case], *, bucket: str, today: dt.date | None = None):
+    """Open cases whose follow-up is overdue, due today, or due this week, most urgent first."""
+    today = today or timezone.localdate()
+    open_cases = cases.filter(status__in=OPEN_STATUSES)
+    if bucket == "overdue":
+        selected = open_cases.filter(next_follow_up_on__lt=today)
+    elif bucket == "today":
+        selected = open_cases.filter(next_follow_up_on=today)
+    elif bucket == "week":
+        selected = open_cases.filter(
+            next_follow_up_on__gt=today, next_follow_up_on__lte=today + dt.timedelta(days=7)
+        )
+    else:
+        raise ValueError(bucket)
+    return selected.annotate(urgency_rank=urgency_rank()).order_by(
+        "urgency_rank", "next_follow_up_on", "id"
+    )
+
+
+def watch_counts(cases: QuerySet[Case], *, today: dt.date | None = None) -> dict[str, int]:
+    """The three bucket sizes in one query."""
+    today = today or timezone.localdate()
+    return cases.filter(status__in=OPEN_STATUSES).aggregate(
+        overdue=Count("id", filter=Q(next_follow_up_on__lt=today)),
+        today=Count("id", filter=Q(next_follow_up_on=today)),
+        week=Count(
+            "id",
+            filter=Q(
+                next_follow_up_on__gt=today, next_follow_up_on__lte=today + dt.timedelta(days=7)
+            ),
+        ),
+    )
+
+
+def newly_assigned(user, *, days: int = 7) -> QuerySet[Case]:
+    """Cases assigned to the user (as a volunteer) in the last `days` and still open."""
+    since = timezone.now() - dt.timedelta(days=days)
+    return (
+        cases_for(user)
+        .filter(
+            status__in=OPEN_STATUSES,
+            assignments__volunteer__user=user,
+            assignments__ended_at__isnull=True,
+            assignments__assigned_at__gte=since,
+        )
+        .distinct()
+    )
+
+
+def assistance_totals(*, person=None, household=None) -> list[dict]:
+    """Help given per kind, across all centers: [{kind, count, amount}]."""
+    rows = Assistance.objects.all()
+    if person is not None:
+        rows = rows.filter(person=person)
+    if household is not None:
+        rows = rows.filter(household=household)
+    return list(
+        rows.values("kind").annotate(count=Count("id"), amount=Sum("amount")).order_by("kind")
+    )
+
+
+def caseload(cases: QuerySet[Case]):
+    """Open cases per assigned volunteer, for the chair's caseload page."""
+    from asa.centers.models import Volunteer
+
+    return (
+        Volunteer.objects.filter(
+            case_assignments__ended_at__isnull=True,
+            case_assignments__case__in=cases.filter(status__in=OPEN_STATUSES),
+        )
+        .annotate(open_cases=Count("case_assignments__case", distinct=True))
+        .order_by("-open_cases", "first_name")
+    )
