@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("asa.accounts.urls")),
     path("geo/", include("asa.geo.urls")),
     path("", include("asa.centers.urls")),
+    path("", include("asa.registry.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -805,3 +805,20 @@ def mark_distinct(*, actor, candidate: DuplicateCandidate, reason: str = "") -> 
 
 def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_person_with_problems(
+    *, actor, problems: list[tuple[ProblemType, str]] = (), **registration
+) -> Person:
+    """Register a person and the problems they face (type, severity) in one transaction.
+
+    The registration page asks for both at once; nothing is saved if any part is refused.
+    """
+    person = register_person(actor=actor, **registration)
+    for problem_type, severity in problems:
+        record_problem(actor=actor, person=person, problem_type=problem_type, severity=severity)
+    return person
