@@ -55,9 +55,13 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 # Re-extract translatable strings after changing templates or code (needs GNU gettext).
+# The source language is Thai, so the only catalog is English (-l en): its msgids are the Thai
+# strings. Translate every new msgid in asa/locale/en/LC_MESSAGES/django.po (no fuzzy, none
+# empty: asa/accounts/tests/test_i18n.py checks), then commit the .po and the compiled .mo.
 messages: setup
-	$(BIN)/asa makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var --ignore=bench
-	$(BIN)/asa compilemessages --ignore=.venv --ignore=node_modules
+	$(BIN)/asa makemessages -l en --add-location=file --no-obsolete \
+		--ignore=.venv --ignore=node_modules --ignore=var --ignore=bench
+	$(BIN)/asa compilemessages -l en --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
