@@ -66,7 +66,7 @@ def test_it_has_no_inline_script_or_style_on_pages(client_for, admin_user, cente
 
 
 @pytest.mark.parametrize("persona", ["chair_a", "officer", "dpo", "volunteer_a", "agency_user"])
-def test_it_keeps_non_admins_out_of_the_admin_site(request, persona):
+def test_it_keeps_non_admins_out_of_the_admin_site(request, db, persona):
     user = request.getfixturevalue(persona)
     client = Client()
     client.force_login(user)
