@@ -182,7 +182,7 @@ def _describe_candidates(user, candidates) -> list[dict]:
                 "person": person,
                 "may_read": may_read,
                 "name": person.full_name if may_read else _masked_name(person),
-                "birth_year": person.birth_date.year + BE_OFFSET if person.birth_date else None,
+                "birth_year": str(person.birth_date.year + BE_OFFSET) if person.birth_date else "",
                 "address": person.address_line if may_read else district,
                 "center": person.center.name if person.center_id else "",
                 "score": round(score * 100),
