@@ -172,10 +172,12 @@ def _mount_routers() -> None:
     from asa.accounts.api import router as accounts_router
     from asa.centers.api import router as centers_router
     from asa.geo.api import router as geo_router
+    from asa.registry.api import router as registry_router
 
     api.add_router("", geo_router)
     api.add_router("", centers_router)
     api.add_router("", accounts_router)
+    api.add_router("", registry_router)
 
 
 _mount_routers()

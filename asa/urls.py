@@ -17,6 +17,7 @@ urlpatterns = [
     path("geo/", include("asa.geo.urls")),
     path("", include("asa.centers.urls")),
     path("", include("asa.registry.urls")),
+    path("", include("asa.registry.import_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,1442 @@
+"""Import people and households from CSV and XLSX: the import actions and the engine.
+
+`start_import` checks and stores an uploaded file and opens an ImportJob; `run_import(job_id)`
+imports it in batches of BATCH_SIZE rows, each batch in one transaction that also records the
+row results and the job's progress, so a killed import re-run resumes after the last committed
+batch with nothing lost or doubled. `import_file` does both in the foreground (CLI, benchmark).
+
+Rows are validated with the registry's own rules (`check_person`) without a query per row:
+areas, centers, target groups and problem types are loaded once into dictionaries, and each
+batch asks the database a fixed handful of `IN` questions (existing source refs, identity
+numbers, phones, sound-alike names) before writing with `bulk_create`. The format is in
+docs/import-format.md.
+"""
+
+import csv
+import datetime as dt
+import functools
+import hashlib
+import io
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from asa.accounts.access import Scope, scope_of
+from asa.accounts.events import record_event
+from asa.centers.models import Center
+from asa.geo.models import Subdistrict
+from asa.lib.env import envint
+from asa.lib.thai import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_SHORT, to_arabic_digits
+from asa.lib.thai_text import name_key, phone_key, sound_key
+from asa.registry import actions
+from asa.registry.models import (
+    BirthDatePrecision,
+    Household,
+    HouseholdMembership,
+    IdType,
+    ImportJob,
+    ImportRowResult,
+    ImportStatus,
+    Person,
+    PersonProblem,
+    ProblemType,
+    Relationship,
+    RowOutcome,
+    Severity,
+    Sex,
+    TargetGroup,
+)
+
+BATCH_SIZE = 1000
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+# The stable import format (docs/import-format.md). Order is the template's column order.
+COLUMNS = [
+    "source_ref",
+    "national_id",
+    "id_type",
+    "title",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "house_number",
+    "moo",
+    "village",
+    "soi",
+    "road",
+    "subdistrict_code",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "household_ref",
+    "relationship_to_head",
+    "target_groups",
+    "problems",
+]
+THAI_HEADERS = {
+    "source_ref": "รหัสอ้างอิง",
+    "national_id": "เลขประจำตัวประชาชน",
+    "id_type": "ประเภทเอกสาร",
+    "title": "คำนำหน้า",
+    "first_name": "ชื่อ",
+    "last_name": "นามสกุล",
+    "birth_date": "วันเกิด",
+    "sex": "เพศ",
+    "phone": "โทรศัพท์",
+    "house_number": "บ้านเลขที่",
+    "moo": "หมู่",
+    "village": "หมู่บ้าน",
+    "soi": "ซอย",
+    "road": "ถนน",
+    "subdistrict_code": "รหัสตำบล",
+    "postal_code": "รหัสไปรษณีย์",
+    "latitude": "ละติจูด",
+    "longitude": "ลองจิจูด",
+    "household_ref": "รหัสครัวเรือน",
+    "relationship_to_head": "ความสัมพันธ์กับหัวหน้าครัวเรือน",
+    "target_groups": "กลุ่มเป้าหมาย",
+    "problems": "ปัญหา",
+}
+_MORE_ALIASES = {
+    "source_ref": ["รหัสอ้างอิงต้นทาง", "ลำดับ", "id", "ref"],
+    "national_id": [
+        "เลขบัตรประชาชน",
+        "เลขประจำตัวประชาชน13หลัก",
+        "เลขบัตร",
+        "เลขเอกสาร",
+        "id_number",
+        "cid",
+    ],
+    "title": ["คำนำหน้าชื่อ", "prefix"],
+    "first_name": ["ชื่อจริง", "ชื่อตัว", "firstname", "name"],
+    "last_name": ["สกุล", "lastname", "surname"],
+    "birth_date": ["วันเดือนปีเกิด", "วันที่เกิด", "ว/ด/ปเกิด", "birthdate", "dob"],
+    "phone": ["เบอร์โทรศัพท์", "เบอร์โทร", "โทร", "หมายเลขโทรศัพท์", "telephone", "mobile"],
+    "moo": ["หมู่ที่"],
+    "village": ["หมู่บ้าน/ชุมชน", "ชุมชน"],
+    "subdistrict_code": ["รหัสแขวง/ตำบล", "รหัสแขวง", "subdistrict", "tambon_code"],
+    "household_ref": ["รหัสครอบครัว", "household"],
+    "relationship_to_head": ["ความสัมพันธ์", "relationship"],
+    "target_groups": ["กลุ่มเป้าหมาย/ประเภท"],
+    "problems": ["สภาพปัญหา", "ปัญหาที่พบ"],
+}
+# Errors name the column of the file, not the model field.
+COLUMN_OF_FIELD = {"id_number": "national_id", "subdistrict": "subdistrict_code"}
+MAX_LENGTHS = {
+    name: Person._meta.get_field(name).max_length
+    for name in (
+        "title",
+        "first_name",
+        "last_name",
+        "house_number",
+        "moo",
+        "village",
+        "soi",
+        "road",
+        "phone",
+        "source_ref",
+    )
+}
+MAX_LENGTHS["national_id"] = Person._meta.get_field("id_number").max_length
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+NOT_A_SPREADSHEET = "ไฟล์นี้ไม่ใช่ตารางข้อมูล CSV หรือ XLSX ที่อ่านได้ กรุณาตรวจสอบไฟล์"
+
+
+def _header_key(text) -> str:
+    text = str(text or "").replace("\ufeff", "")
+    text = re.sub(r"\(.*?\)|\*", "", text)
+    return "".join(text.split()).lower()
+
+
+HEADER_ALIASES: dict[str, str] = {}
+for _column in COLUMNS:
+    HEADER_ALIASES[_header_key(_column)] = _column
+    HEADER_ALIASES[_header_key(THAI_HEADERS[_column])] = _column
+    for _alias in _MORE_ALIASES.get(_column, []):
+        HEADER_ALIASES[_header_key(_alias)] = _column
+
+
+def max_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_BYTES", None) or envint(
+        "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES
+    )
+
+
+# --- Reading files -----------------------------------------------------------------------------
+
+
+class FileRefused(ValidationError):
+    """The whole file cannot be imported; the message (Thai) says why."""
+
+    def __init__(self, message: str):
+        super().__init__({"file": message})
+
+
+def sniff_kind(head: bytes) -> str:
+    """'xlsx' or 'csv' from the file's first bytes (its content, not its name)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused("ไฟล์ Excel รุ่นเก่า (.xls) อ่านไม่ได้ กรุณาบันทึกเป็น .xlsx หรือ CSV")
+    if b"\x00" in head:
+        raise FileRefused(NOT_A_SPREADSHEET)
+    return "csv"
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM); TIS-620/cp874 when the bytes are not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp874")
+        except UnicodeDecodeError:
+            raise FileRefused(
+                "อ่านอักขระในไฟล์ไม่ได้ (ไม่ใช่ UTF-8 หรือ TIS-620) กรุณาบันทึกเป็น CSV UTF-8"
+            ) from None
+
+
+@dataclass
+class Sheet:
+    columns: list[str | None]  # canonical column per position, None when not ours
+    rows: object  # iterator of lists of cell values
+    total: int
+    ignored_headers: list[str] = field(default_factory=list)
+
+
+def _map_header(header: list) -> tuple[list[str | None], list[str]]:
+    columns, ignored, seen = [], [], set()
+    for cell in header:
+        column = HEADER_ALIASES.get(_header_key(cell))
+        if column in seen:
+            column = None
+        if column is None and str(cell or "").strip():
+            ignored.append(str(cell).strip())
+        seen.add(column)
+        columns.append(column)
+    if "first_name" not in columns:
+        known = [column for column in columns if column]
+        if not known:
+            raise FileRefused(NOT_A_SPREADSHEET + " (แถวแรกต้องเป็นหัวคอลัมน์ เช่น first_name หรือ ชื่อ)")
+        raise FileRefused("ไม่พบคอลัมน์ first_name (ชื่อ) ในแถวหัวตาราง")
+    return columns, ignored
+
+
+def open_sheet(path: str | Path) -> Sheet:
+    """Open a CSV or XLSX file for reading rows; FileRefused (Thai) when it is not one."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    kind = sniff_kind(head)
+    if kind == "xlsx":
+        return _open_xlsx(path)
+    text = decode_text(path.read_bytes())
+    if not text.strip():
+        raise FileRefused("ไฟล์ว่างเปล่า ไม่มีข้อมูล")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+        columns, ignored = _map_header(header)
+        total = sum(1 for row in reader if any(cell.strip() for cell in row))
+    except csv.Error:
+        raise FileRefused(NOT_A_SPREADSHEET) from None
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader)
+    return Sheet(columns=columns, rows=reader, total=total, ignored_headers=ignored)
+
+
+def _open_xlsx(path: Path) -> Sheet:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise FileRefused(NOT_A_SPREADSHEET) from None
+    worksheet = workbook.worksheets[0]
+    rows = worksheet.iter_rows(values_only=True)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise FileRefused("ไฟล์ว่างเปล่า ไม่มีข้อมูล") from None
+    columns, ignored = _map_header(list(header))
+    total = max((worksheet.max_row or 1) - 1, 0)
+    return Sheet(columns=columns, rows=rows, total=total, ignored_headers=ignored)
+
+
+# --- Reading cells -----------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as text: numbers without '.0', dates ISO, everything else as typed (never run)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_MONTH_NUMBER = {name: number for number, name in enumerate(THAI_MONTHS, 1)} | {
+    name.replace(".", ""): number for number, name in enumerate(THAI_MONTHS_SHORT, 1)
+}
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s*([\u0e00-\u0e7f.]+)\s*(\d{4})$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is Thai."""
+
+
+def _ce_year(year: int) -> int:
+    # A year of 2400 or later is the Buddhist Era (no one alive was born after CE 2400).
+    return year - BE_OFFSET if year >= 2400 else year
+
+
+def _year_only(year: int) -> tuple[dt.date, str]:
+    return dt.date(_ce_year(year), 1, 1), BirthDatePrecision.YEAR
+
+
+def parse_date(value) -> tuple[dt.date | None, str]:
+    """(date, precision) from a cell: BE or CE, dd/mm/yyyy, ISO, Excel serial, Thai digits,
+    Thai month names; a four-digit year alone means the year is known, not the day."""
+    if value is None or value == "":
+        return None, BirthDatePrecision.UNKNOWN
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        if value.year >= 2400:  # a BE year typed into a date-formatted cell
+            value = value.replace(year=value.year - BE_OFFSET)
+        return value, BirthDatePrecision.EXACT
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if number.is_integer() and (1800 <= number <= 2200 or 2400 <= number <= 2800):
+            return _year_only(int(number))
+        if 1 <= number < 2958466:
+            return EXCEL_EPOCH + dt.timedelta(days=int(number)), BirthDatePrecision.EXACT
+        raise CellError(f"อ่านวันที่ไม่ได้: {value}")
+    text = " ".join(to_arabic_digits(str(value)).split())
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return _year_only(int(text))
+        if match := _DMY.match(text):
+            day, month, year = (int(part) for part in match.groups())
+            return dt.date(_ce_year(year), month, day), BirthDatePrecision.EXACT
+        if match := _YMD.match(text):
+            year, month, day = (int(part) for part in match.groups())
+            return dt.date(_ce_year(year), month, day), BirthDatePrecision.EXACT
+        if match := _DAY_MONTH_YEAR.match(text):
+            month = _MONTH_NUMBER.get(match.group(2).replace(".", ""))
+            if month:
+                day, year = int(match.group(1)), int(match.group(3))
+                return dt.date(_ce_year(year), month, day), BirthDatePrecision.EXACT
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return parse_date(float(text))
+    except ValueError:
+        raise CellError(f"ไม่มีวันที่ {value} ในปฏิทิน กรุณาตรวจสอบวัน เดือน ปี") from None
+    raise CellError(f"อ่านวันที่ '{value}' ไม่ได้ (ใช้ วว/ดด/ปปปป พ.ศ. หรือ ค.ศ. หรือ ปปปป-ดด-วว)")
+
+
+SEX_WORDS = {
+    "ชาย": Sex.MALE,
+    "ช": Sex.MALE,
+    "male": Sex.MALE,
+    "m": Sex.MALE,
+    "หญิง": Sex.FEMALE,
+    "ญ": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "อื่นๆ": Sex.OTHER,
+    "อื่น": Sex.OTHER,
+    "other": Sex.OTHER,
+    "ไม่ทราบ": Sex.UNKNOWN,
+    "unknown": Sex.UNKNOWN,
+    "": Sex.UNKNOWN,
+}
+ID_TYPE_WORDS = (
+    {_header_key(value): value for value in IdType.values}
+    | {_header_key(str(label)): value for value, label in IdType.choices}
+    | {"บัตรประชาชน": IdType.NATIONAL_ID, "passport": IdType.PASSPORT, "ไม่มี": IdType.NONE}
+)
+RELATIONSHIP_WORDS = (
+    {_header_key(value): value for value in Relationship.values}
+    | {_header_key(str(label)): value for value, label in Relationship.choices}
+    | {
+        "หัวหน้า": Relationship.HEAD,
+        "ภรรยา": Relationship.SPOUSE,
+        "สามี": Relationship.SPOUSE,
+        "ลูก": Relationship.CHILD,
+        "บุตร": Relationship.CHILD,
+        "บิดา": Relationship.PARENT,
+        "มารดา": Relationship.PARENT,
+        "พ่อ": Relationship.PARENT,
+        "แม่": Relationship.PARENT,
+        "หลาน": Relationship.GRANDCHILD,
+        "ปู่": Relationship.GRANDPARENT,
+        "ย่า": Relationship.GRANDPARENT,
+        "ตา": Relationship.GRANDPARENT,
+        "ยาย": Relationship.GRANDPARENT,
+        "พี่": Relationship.SIBLING,
+        "น้อง": Relationship.SIBLING,
+        "ผู้อาศัย": Relationship.OTHER,
+        "อื่นๆ": Relationship.OTHER,
+    }
+)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _sound(name: str) -> str:
+    # Names repeat a great deal in a population; the soundex is the costliest key.
+    return sound_key(name)
+
+
+# --- The engine --------------------------------------------------------------------------------
+
+
+@dataclass
+class Catalogues:
+    """Reference data loaded once per import, so rows are checked without queries."""
+
+    subdistricts: dict[str, Subdistrict]
+    center_by_district: dict[str, int]
+    target_groups: dict[str, int]
+    problem_types: dict[str, int]
+
+    @classmethod
+    def load(cls) -> "Catalogues":
+        centers: dict[str, int] = {}
+        for center_id, district_id in Center.objects.order_by("id").values_list(
+            "id", "district_id"
+        ):
+            centers.setdefault(district_id, center_id)
+        return cls(
+            subdistricts={sub.code: sub for sub in Subdistrict.objects.all()},
+            center_by_district=centers,
+            target_groups=_catalogue(TargetGroup),
+            problem_types=_catalogue(ProblemType),
+        )
+
+
+def _catalogue(model) -> dict[str, int]:
+    found = {}
+    for pk, code, name_th, name_en in model.objects.values_list("pk", "code", "name_th", "name_en"):
+        for word in (code, name_th, name_en):
+            if word:
+                found.setdefault(_header_key(word), pk)
+    return found
+
+
+@dataclass
+class Row:
+    number: int  # the row's line in the sheet (header = 1)
+    source_ref: str
+    data: dict  # Person field values
+    target_groups: list[int]
+    problems: list[int]
+    household_ref: str
+    relationship: str
+
+
+class RowError(Exception):
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+
+
+def _row_ref(values: dict) -> str:
+    """source_ref, or a content hash when the file has none: the same row is the same ref."""
+    if values.get("source_ref"):
+        return values["source_ref"]
+    content = "\x1f".join(values.get(column, "") for column in COLUMNS[1:])
+    return "#" + hashlib.sha1(content.encode()).hexdigest()[:24]  # noqa: S324 (not security)
+
+
+def _list(text: str, lookup: dict[str, int], column: str, errors: dict) -> list[int]:
+    found, unknown = [], []
+    for word in (part.strip() for part in text.replace("；", ";").split(";")):
+        if not word:
+            continue
+        pk = lookup.get(_header_key(word))
+        if pk is None:
+            unknown.append(word)
+        elif pk not in found:
+            found.append(pk)
+    if unknown:
+        errors[column] = f"ไม่รู้จัก: {', '.join(unknown)} (ใช้รหัสหรือชื่อตามรายการ คั่นด้วย ;)"
+    return found
+
+
+def check_row(values: dict, catalogues: Catalogues, *, today: dt.date) -> Row:
+    """One row's cells (canonical column → raw value) → Row; RowError {column: Thai reason}.
+
+    Person fields pass through `check_person`, the rules the form and the API use.
+    """
+    text = {column: cell_text(value) for column, value in values.items()}
+    errors: dict[str, str] = {}
+    for column, limit in MAX_LENGTHS.items():
+        if len(text.get(column, "")) > limit:
+            errors[column] = f"ยาวเกิน {limit} ตัวอักษร"
+    data: dict = {
+        field: text.get(field, "")
+        for field in ("title", "first_name", "last_name", "village", "soi", "road")
+    }
+    for name in ("house_number", "moo", "phone"):
+        data[name] = to_arabic_digits(text.get(name, ""))
+    number = to_arabic_digits(text.get("national_id", ""))
+    id_type_text = text.get("id_type", "")
+    if id_type_text:
+        id_type = ID_TYPE_WORDS.get(_header_key(id_type_text))
+        if id_type is None:
+            errors["id_type"] = f"ไม่รู้จักประเภทเอกสาร '{id_type_text}'"
+            id_type = IdType.NONE
+    else:
+        id_type = IdType.NATIONAL_ID if number else IdType.NONE
+    data["id_type"], data["id_number"] = id_type, number
+    try:
+        data["birth_date"], data["birth_date_precision"] = parse_date(values.get("birth_date"))
+    except CellError as error:
+        errors["birth_date"] = str(error)
+        data["birth_date"] = None
+    sex = SEX_WORDS.get(_header_key(text.get("sex", "")).rstrip("."))
+    if sex is None:
+        errors["sex"] = f"ไม่รู้จักเพศ '{text['sex']}' (ใช้ ชาย หญิง อื่น ๆ หรือ ไม่ทราบ)"
+    data["sex"] = sex or Sex.UNKNOWN
+    code = to_arabic_digits(text.get("subdistrict_code", ""))
+    data["subdistrict"] = None
+    if code:
+        data["subdistrict"] = catalogues.subdistricts.get(code)
+        if data["subdistrict"] is None:
+            errors["subdistrict_code"] = f"ไม่พบรหัสแขวง/ตำบล {code}"
+    data["postal_code"] = to_arabic_digits(text.get("postal_code", ""))
+    for column in ("latitude", "longitude"):
+        raw = to_arabic_digits(text.get(column, ""))
+        data[column] = None
+        if raw:
+            try:
+                data[column] = Decimal(raw).quantize(Decimal("0.000001"))
+            except InvalidOperation:
+                errors[column] = "พิกัดต้องเป็นตัวเลขทศนิยม"
+    groups = _list(text.get("target_groups", ""), catalogues.target_groups, "target_groups", errors)
+    problems = _list(text.get("problems", ""), catalogues.problem_types, "problems", errors)
+    relationship = ""
+    household_ref = text.get("household_ref", "")
+    if raw := text.get("relationship_to_head", ""):
+        relationship = RELATIONSHIP_WORDS.get(_header_key(raw), "")
+        if not relationship:
+            errors["relationship_to_head"] = f"ไม่รู้จักความสัมพันธ์ '{raw}'"
+    if household_ref and len(household_ref) > 100:
+        errors["household_ref"] = "ยาวเกิน 100 ตัวอักษร"
+    try:
+        data = actions.check_person(data, today=today)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(COLUMN_OF_FIELD.get(name, name), " ".join(messages))
+    if errors:
+        raise RowError(errors)
+    return Row(
+        number=0,
+        source_ref=_row_ref(text),
+        data=data,
+        target_groups=groups,
+        problems=problems,
+        household_ref=household_ref,
+        relationship=relationship or (Relationship.OTHER if household_ref else ""),
+    )
+
+
+def _may_write(scope: Scope | None, center_id, district_id) -> bool:
+    if scope is None or scope.national:
+        return True
+    if center_id is not None and center_id in scope.center_ids:
+        return True
+    return bool(district_id) and (
+        district_id in scope.district_codes or district_id[:2] in scope.province_codes
+    )
+
+
+@dataclass
+class Result:
+    number: int
+    outcome: str
+    person_id: int | None = None
+    field: str = ""
+    message: str = ""
+
+
+class _AllOrNothingFailed(Exception):
+    pass
+
+
+class Importer:
+    """Imports one job's rows batch by batch. Holds only per-job dictionaries in memory."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.actor = job.uploaded_by
+        self.scope = scope_of(self.actor) if self.actor is not None else None
+        self.catalogues = Catalogues.load()
+        self.today = timezone.localdate()
+        self.seen_refs: dict[str, int] = {}  # source_ref → first row number in this file
+        self.households: dict[str, int] = {}  # household_ref → household id
+        self.kept_results: list[Result] = []
+
+    # -- running
+
+    def run(self) -> ImportJob:
+        job = self.job
+        sheet = open_sheet(job.file_path)
+        resume_after = job.processed_rows  # rows of batches already committed
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.RUNNING,
+            total_rows=max(sheet.total, resume_after),
+            started_at=job.started_at or timezone.now(),
+            error="",
+        )
+        if job.all_or_nothing:
+            try:
+                with transaction.atomic():
+                    self._run_batches(sheet, resume_after)
+                    failed = [r for r in self.kept_results if r.outcome in ("error", "duplicate")]
+                    if failed:
+                        raise _AllOrNothingFailed
+            except _AllOrNothingFailed:
+                return self._finish_refused()
+        else:
+            self._run_batches(sheet, resume_after)
+        counts = _counts(job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.DONE,
+            counts=counts,
+            total_rows=F("processed_rows"),
+            finished_at=timezone.now(),
+        )
+        record_event(
+            actor=self.actor,
+            action="finish_import",
+            object_type="registry.importjob",
+            object_id=str(job.pk),
+            changes={"counts": counts, "source": job.source},
+        )
+        job.refresh_from_db()
+        return job
+
+    def _finish_refused(self) -> ImportJob:
+        job = self.job
+        failed = [r for r in self.kept_results if r.outcome in ("error", "duplicate")]
+        with transaction.atomic():
+            ImportRowResult.objects.filter(job=job).delete()
+            fast_insert(ImportRowResult, [_result_row(job.pk, result) for result in failed])
+            counts = {"imported": 0, "error": 0, "duplicate": 0}
+            for result in failed:
+                counts[result.outcome] += 1
+            processed = len(self.kept_results)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.FAILED,
+                counts=counts,
+                processed_rows=processed,
+                total_rows=processed,
+                finished_at=timezone.now(),
+                error=(
+                    f"ไม่ได้นำเข้าข้อมูลใด ๆ (เลือกนำเข้าทั้งหมดหรือไม่นำเข้าเลย) เพราะมี"
+                    f"แถวที่ผิดพลาด {counts['error']} แถว และอาจซ้ำ {counts['duplicate']} แถว"
+                ),
+            )
+            record_event(
+                actor=self.actor,
+                action="refuse_import",
+                object_type="registry.importjob",
+                object_id=str(job.pk),
+                changes={"counts": counts},
+            )
+        job.refresh_from_db()
+        return job
+
+    def _run_batches(self, sheet: Sheet, resume_after: int) -> None:
+        batch: list[tuple[int, dict]] = []
+        position = 0
+        line = 1
+        for raw in sheet.rows:
+            line += 1
+            if not raw or not any(cell not in (None, "") and str(cell).strip() for cell in raw):
+                continue
+            position += 1
+            values = {
+                column: raw[index]
+                for index, column in enumerate(sheet.columns)
+                if column is not None and index < len(raw)
+            }
+            if position <= resume_after:
+                # Committed before a crash: remember what later rows need, write nothing.
+                self._remember_done(values)
+                continue
+            batch.append((line, values))
+            if len(batch) >= BATCH_SIZE:
+                self._import_batch(batch, position)
+                batch = []
+        if batch:
+            self._import_batch(batch, position)
+
+    def _remember_done(self, values: dict) -> None:
+        text = {column: cell_text(value) for column, value in values.items()}
+        self.seen_refs.setdefault(_row_ref(text), 0)
+
+    # -- one batch
+
+    def _import_batch(self, batch: list[tuple[int, dict]], last_position: int) -> None:
+        job = self.job
+        results: list[Result] = []
+        rows: list[Row] = []
+        for number, values in batch:
+            try:
+                row = check_row(values, self.catalogues, today=self.today)
+            except RowError as error:
+                column, message = next(iter(error.errors.items()))
+                if len(error.errors) > 1:
+                    message = "; ".join(f"{name}: {text}" for name, text in error.errors.items())
+                results.append(Result(number, RowOutcome.ERROR, field=column, message=message))
+                continue
+            row.number = number
+            first = self.seen_refs.get(row.source_ref)
+            if first is not None:
+                results.append(
+                    Result(
+                        number,
+                        RowOutcome.UNCHANGED,
+                        field="source_ref",
+                        message=f"แถวซ้ำกับแถวที่ {first} ในไฟล์เดียวกัน" if first else "แถวนี้นำเข้าแล้ว",
+                    )
+                )
+                continue
+            self.seen_refs[row.source_ref] = number
+            rows.append(row)
+        with transaction.atomic():
+            results += self._write(rows)
+            results.sort(key=lambda result: result.number)
+            fast_insert(ImportRowResult, [_result_row(job.pk, r) for r in results])
+            counts: dict[str, int] = {}
+            for result in results:
+                counts[result.outcome] = counts.get(result.outcome, 0) + 1
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=last_position)
+            record_event(
+                actor=self.actor,
+                action="import_people",
+                object_type="registry.importjob",
+                object_id=str(job.pk),
+                changes={
+                    "rows": [batch[0][0], batch[-1][0]],
+                    "counts": counts,
+                    "source": job.source,
+                },
+            )
+        if job.all_or_nothing:
+            self.kept_results += results
+
+    def _write(self, rows: list[Row]) -> list[Result]:
+        """Create or update the batch's people; answer each row's result."""
+        job, scope = self.job, self.scope
+        results: list[Result] = []
+        existing = {
+            person.source_ref: person
+            for person in Person.objects.filter(
+                source=job.source, source_ref__in=[row.source_ref for row in rows]
+            ).exclude(source_ref="")
+        }
+        new_rows: list[Row] = []
+        new_people: list[Person] = []
+        updated_people: list[tuple[Row, Person]] = []
+        for row in rows:
+            person = existing.get(row.source_ref)
+            candidate = draft(Person, source=job.source, source_ref=row.source_ref, **row.data)
+            self._place(candidate)
+            if not _may_write(scope, candidate.center_id, candidate.district_id):
+                results.append(
+                    Result(
+                        row.number,
+                        RowOutcome.ERROR,
+                        field="subdistrict_code",
+                        message="ที่อยู่นี้อยู่นอกพื้นที่ที่คุณรับผิดชอบ",
+                    )
+                )
+                continue
+            if person is None:
+                _fill_keys(candidate)
+                new_rows.append(row)
+                new_people.append(candidate)
+            elif person.merged_into_id is not None:
+                results.append(
+                    Result(
+                        row.number,
+                        RowOutcome.UNCHANGED,
+                        person_id=person.merged_into_id,
+                        message=f"บุคคลนี้ถูกรวมกับรหัสบุคคล {person.merged_into_id} แล้ว",
+                    )
+                )
+            elif not _may_write(scope, person.center_id, person.district_id):
+                results.append(
+                    Result(
+                        row.number,
+                        RowOutcome.ERROR,
+                        field="source_ref",
+                        message="บุคคลนี้อยู่นอกพื้นที่ที่คุณรับผิดชอบ",
+                    )
+                )
+            else:
+                updated_people.append((row, person))
+        duplicates = self._find_duplicates(new_people)
+        to_create: list[tuple[Row, Person]] = []
+        for row, person in zip(new_rows, new_people, strict=True):
+            found = duplicates.get(id(person))
+            if found:
+                ids = ", ".join(str(pk) for pk, _ in found)
+                reasons = "; ".join(sorted({reason for _, reason in found}))
+                results.append(
+                    Result(
+                        row.number,
+                        RowOutcome.DUPLICATE,
+                        person_id=found[0][0] or None,
+                        field="national_id" if "เลขเอกสาร" in reasons else "",
+                        message=f"อาจเป็นบุคคลเดียวกับรหัสบุคคล {ids} ({reasons}) ไม่ได้นำเข้า",
+                    )
+                )
+            else:
+                person.created_by_id = self.actor.pk if self.actor is not None else None
+                to_create.append((row, person))
+        fast_insert(Person, [person for _, person in to_create], with_ids=True)
+        for row, person in to_create:
+            results.append(Result(row.number, RowOutcome.IMPORTED, person_id=person.pk))
+        results += self._update(updated_people)
+        self._link(to_create, updated_people)
+        return results
+
+    def _place(self, person: Person) -> None:
+        subdistrict = person.subdistrict
+        if subdistrict is not None:
+            person.district_id = subdistrict.district_id
+            person.province_id = subdistrict.district_id[:2]
+            person.center_id = self.catalogues.center_by_district.get(subdistrict.district_id)
+        if person.center_id is None:
+            person.center_id = self.job.center_id
+            scope = self.scope
+            if person.center_id is None and scope is not None and len(scope.center_ids) == 1:
+                person.center_id = next(iter(self.scope.center_ids))
+
+    def _find_duplicates(self, people: list[Person]) -> dict[int, list[tuple[int, str]]]:
+        """Likely duplicates of new rows, among existing people and earlier rows of the batch:
+        the same identity number; the same sound-alike name and birth year in the same
+        subdistrict; the same phone and sound-alike first name (family members share phones).
+        """
+        found: dict[int, list[tuple[int, str]]] = {}
+        if not people:
+            return found
+        active = Person.objects.filter(merged_into__isnull=True)
+        numbers = {(p.id_type, p.id_number) for p in people if p.id_number}
+        by_number: dict[tuple, int] = {}
+        if numbers:
+            for pk, id_type, number in (
+                active.filter(
+                    id_type__in={t for t, _ in numbers}, id_number__in={n for _, n in numbers}
+                )
+                .exclude(id_number="")
+                .values_list("pk", "id_type", "id_number")
+            ):
+                by_number[(id_type, number)] = pk
+        phones = {p.phone_key for p in people if p.phone_key}
+        by_phone: dict[tuple, int] = {}
+        if phones:
+            for pk, key, sound in active.filter(phone_key__in=phones).values_list(
+                "pk", "phone_key", "first_name_sound"
+            ):
+                by_phone.setdefault((key, sound), pk)
+        sounds = {p.first_name_sound for p in people if p.first_name_sound and p.birth_date}
+        by_name: dict[tuple, int] = {}
+        if sounds:
+            places = {p.subdistrict_id for p in people if p.subdistrict_id}
+            for pk, first, last, birth, place in active.filter(
+                first_name_sound__in=sounds, subdistrict_id__in=places, birth_date__isnull=False
+            ).values_list(
+                "pk", "first_name_sound", "last_name_sound", "birth_date", "subdistrict_id"
+            ):
+                by_name.setdefault((first, last, birth.year, place), pk)
+        batch_number: dict[tuple, Person] = {}
+        batch_name: dict[tuple, Person] = {}
+        for person in people:
+            reasons = []
+            number = (person.id_type, person.id_number)
+            name = (
+                person.first_name_sound,
+                person.last_name_sound,
+                person.birth_date.year if person.birth_date else None,
+                person.subdistrict_id,
+            )
+            if person.id_number:
+                if number in by_number:
+                    reasons.append((by_number[number], "เลขเอกสารเดียวกัน"))
+                elif number in batch_number:
+                    reasons.append((0, "เลขเอกสารซ้ำกับแถวก่อนหน้าในไฟล์"))
+            if person.first_name_sound and person.birth_date and person.subdistrict_id:
+                if name in by_name:
+                    reasons.append((by_name[name], "ชื่อออกเสียงเหมือนกัน ปีเกิดเดียวกัน ในแขวง/ตำบลเดียวกัน"))
+                elif name in batch_name:
+                    reasons.append((0, "ชื่อและปีเกิดซ้ำกับแถวก่อนหน้าในไฟล์"))
+            if person.phone_key and (person.phone_key, person.first_name_sound) in by_phone:
+                reasons.append(
+                    (
+                        by_phone[(person.phone_key, person.first_name_sound)],
+                        "หมายเลขโทรศัพท์และชื่อเหมือนกัน",
+                    )
+                )
+            if reasons:
+                found[id(person)] = [(pk, reason) for pk, reason in reasons if pk] or [
+                    (0, reasons[0][1])
+                ]
+                continue
+            if person.id_number:
+                batch_number[number] = person
+            if name[0] and name[2] and name[3]:
+                batch_name[name] = person
+        return found
+
+    def _update(self, pairs: list[tuple[Row, Person]]) -> list[Result]:
+        """Rows whose (source, source_ref) is already a person: change what differs."""
+        results = []
+        changed: list[Person] = []
+        fields: set[str] = set()
+        groups_to_add = []
+        through = Person.target_groups.through
+        current: dict[int, set[int]] = {}
+        for person_id, group_id in through.objects.filter(
+            person_id__in=[person.pk for _, person in pairs]
+        ).values_list("person_id", "targetgroup_id"):
+            current.setdefault(person_id, set()).add(group_id)
+        for row, person in pairs:
+            changes = {}
+            for name, value in row.data.items():
+                if name == "subdistrict":
+                    if (value.pk if value else None) != person.subdistrict_id:
+                        changes[name] = value
+                elif getattr(person, name) != value:
+                    changes[name] = value
+            have = current.get(person.pk, set())
+            missing_groups = [pk for pk in row.target_groups if pk not in have]
+            groups_to_add += [(person.pk, pk) for pk in missing_groups]
+            if changes:
+                for name, value in changes.items():
+                    setattr(person, name, value)
+                if "subdistrict" in changes:
+                    self._place(person)
+                    changes.update(district=1, province=1, center=1)
+                _fill_keys(person)
+                person.version += 1
+                fields |= set(changes) | {"name_key", "first_name_sound", "last_name_sound"}
+                fields |= {"phone_key", "version", "updated_at"}
+                person.updated_at = timezone.now()
+                changed.append(person)
+            outcome = RowOutcome.UPDATED if changes or missing_groups else RowOutcome.UNCHANGED
+            message = ", ".join(COLUMN_OF_FIELD.get(name, name) for name in changes)
+            results.append(Result(row.number, outcome, person_id=person.pk, message=message))
+        if changed:
+            Person.objects.bulk_update(changed, sorted(fields), batch_size=500)
+        if groups_to_add:
+            through.objects.bulk_create(
+                [through(person_id=p, targetgroup_id=g) for p, g in groups_to_add],
+                ignore_conflicts=True,
+            )
+        return results
+
+    def _link(self, created: list[tuple[Row, Person]], updated: list[tuple[Row, Person]]):
+        """Target groups, problems and household memberships of the batch, in bulk."""
+        through = Person.target_groups.through
+        fast_insert(
+            through,
+            [
+                draft(through, person_id=person.pk, targetgroup_id=group)
+                for row, person in created
+                for group in row.target_groups
+            ],
+        )
+        problem_rows = [
+            draft(
+                PersonProblem,
+                person_id=person.pk,
+                problem_type_id=problem,
+                severity=Severity.MEDIUM,
+                first_reported_on=self.today,
+            )
+            for row, person in [*created, *updated]
+            for problem in row.problems
+        ]
+        if updated:  # people already known may have these problems on record
+            known = set(
+                PersonProblem.objects.filter(
+                    person_id__in=[person.pk for _, person in updated]
+                ).values_list("person_id", "problem_type_id")
+            )
+            problem_rows = [
+                row for row in problem_rows if (row.person_id, row.problem_type_id) not in known
+            ]
+        fast_insert(PersonProblem, problem_rows)
+        self._households(created, updated)
+
+    def _households(self, created, updated) -> None:
+        job = self.job
+        members = [(row, person) for row, person in [*created, *updated] if row.household_ref]
+        if not members:
+            return
+        wanted = {row.household_ref for row, _ in members} - set(self.households)
+        if wanted:
+            for pk, ref in (
+                Household.objects.filter(source=job.source, source_ref__in=wanted)
+                .exclude(source_ref="")
+                .values_list("pk", "source_ref")
+            ):
+                self.households[ref] = pk
+        new_households: dict[str, Household] = {}
+        for row, person in members:
+            ref = row.household_ref
+            if ref in self.households:
+                continue
+            household = new_households.get(ref)
+            if household is None or row.relationship == Relationship.HEAD:
+                address = {name: getattr(person, name) for name in actions.ADDRESS_FIELDS}
+                household = draft(
+                    Household,
+                    code=_household_code(job.pk, ref),
+                    source=job.source,
+                    source_ref=ref,
+                    district_id=person.district_id,
+                    province_id=person.province_id,
+                    center_id=person.center_id,
+                    head_id=person.pk if row.relationship == Relationship.HEAD else None,
+                    **address,
+                )
+                new_households[ref] = household
+        fast_insert(Household, list(new_households.values()), with_ids=True)
+        for ref, household in new_households.items():
+            self.households[ref] = household.pk
+        created_ids = {person.pk for _, person in created}
+        current = dict(
+            HouseholdMembership.objects.filter(
+                person_id__in=[p.pk for _, p in members if p.pk not in created_ids],
+                ended_on__isnull=True,
+            ).values_list("person_id", "household_id")
+        )
+        memberships, heads = [], {}
+        for row, person in members:
+            household_id = self.households[row.household_ref]
+            if row.relationship == Relationship.HEAD:
+                heads[household_id] = person.pk
+            elsewhere = current.get(person.pk)
+            if elsewhere == household_id:
+                continue
+            if elsewhere is not None:
+                # Moving between households keeps history: the action ends the old one.
+                actions.add_household_member(
+                    actor=self.actor,
+                    household=Household.objects.get(pk=household_id),
+                    person=person,
+                    relationship=row.relationship,
+                )
+                continue
+            memberships.append(
+                draft(
+                    HouseholdMembership,
+                    household_id=household_id,
+                    person_id=person.pk,
+                    relationship=row.relationship,
+                    started_on=self.today,
+                )
+            )
+        fast_insert(HouseholdMembership, memberships)
+        for household in new_households.values():
+            heads.pop(household.pk, None)  # created with their head already
+        for household_id, person_id in heads.items():
+            Household.objects.filter(pk=household_id).exclude(head_id=person_id).update(
+                head_id=person_id
+            )
+
+
+# --- Fast inserts ------------------------------------------------------------------------------
+# bulk_create spends most of an import in per-field Python; these write plain tuples instead:
+# COPY on PostgreSQL, executemany on SQLite, with ids taken up front so rows can point at them.
+
+
+class Draft:
+    """A row to insert: the model's defaults and the values set. Instantiating a model costs
+    tens of microseconds per row here; an attribute bag costs almost nothing."""
+
+    def __init__(self, defaults: dict, **values):
+        self.__dict__.update(defaults)
+        self.__dict__.update(values)
+
+    @property
+    def pk(self):
+        return self.id
+
+
+@functools.cache
+def _defaults(model) -> dict:
+    values = {"id": None}
+    for f in model._meta.concrete_fields:
+        if not f.primary_key:
+            values[f.attname] = f.get_default()
+    return values
+
+
+def draft(model, **values) -> Draft:
+    for name in [name for name, value in values.items() if hasattr(value, "_meta")]:
+        values[f"{name}_id"] = values[name].pk  # a related object also sets its id column
+    return Draft(_defaults(model), **values)
+
+
+def _adapter(field):
+    from django.db import connection, models
+
+    if connection.vendor != "sqlite":
+        return None  # psycopg adapts dates, decimals and datetimes itself
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda value: None if value is None else adapt(value)
+    if isinstance(field, models.DateField):
+        return lambda value: None if value is None else value.isoformat()
+    if isinstance(field, models.DecimalField):
+        return lambda value: None if value is None else str(value)
+    if isinstance(field, models.BooleanField):
+        return lambda value: None if value is None else int(value)
+    return None
+
+
+def _take_ids(model, count: int) -> list[int]:
+    from django.db import connection
+
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the write lock is held (IMMEDIATE transactions), so max + 1 onwards is ours.
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+    return list(range(start, start + count))
+
+
+def fast_insert(model, objects: list, *, with_ids: bool = False) -> None:
+    """Insert model instances (their concrete fields as set) without bulk_create's overhead.
+
+    With with_ids, primary keys are allocated first and set on the objects.
+    """
+    from django.db import connection
+
+    if not objects:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if with_ids:
+        fields = [model._meta.pk, *fields]
+        for obj, pk in zip(objects, _take_ids(model, len(objects)), strict=True):
+            obj.id = pk
+    now = timezone.now()
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for obj in objects:
+                if getattr(obj, f.attname) is None or f.auto_now:
+                    setattr(obj, f.attname, now)
+    attnames = [f.attname for f in fields]
+    adapters = [(index, adapt) for index, f in enumerate(fields) if (adapt := _adapter(f))]
+    table = model._meta.db_table
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    rows = []
+    for obj in objects:
+        values = [obj.__dict__[name] for name in attnames]
+        for index, adapt in adapters:
+            values[index] = adapt(values[index])
+        rows.append(values)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+                for values in rows:
+                    copy.write_row(values)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)  # noqa: S608
+
+
+def _fill_keys(person: Person) -> None:
+    # The same keys register_person computes (actions._keys), with the soundex memoised.
+    person.name_key = name_key(f"{person.first_name}{person.last_name}")
+    person.first_name_sound = _sound(person.first_name)
+    person.last_name_sound = _sound(person.last_name)
+    person.phone_key = phone_key(person.phone.split(",")[0]) if person.phone else ""
+
+
+def _household_code(job_id: int, ref: str) -> str:
+    code = f"IM{job_id}-{ref}"
+    if len(code) > 30:
+        code = f"IM{job_id}-" + hashlib.sha1(ref.encode()).hexdigest()[:16]  # noqa: S324
+    return code
+
+
+def _result_row(job_id: int, result: Result):
+    return draft(
+        ImportRowResult,
+        job_id=job_id,
+        row_number=result.number,
+        outcome=result.outcome,
+        person_id=result.person_id,
+        field=result.field[:60],
+        message=result.message,
+    )
+
+
+def _counts(job_id: int) -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = {outcome: 0 for outcome in RowOutcome.values}
+    for outcome, number in (
+        ImportRowResult.objects.filter(job_id=job_id)
+        .values_list("outcome")
+        .annotate(number=Count("id"))
+        .values_list("outcome", "number")
+    ):
+        counts[outcome] = number
+    return counts
+
+
+# --- Actions -----------------------------------------------------------------------------------
+
+
+def _import_dir() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def check_import_center(actor, center: Center | None) -> None:
+    if center is None or actor is None:
+        return
+    from asa.accounts.access import writable_centers
+
+    if not writable_centers(actor).filter(pk=center.pk).exists():
+        raise ValidationError({"center": "คุณไม่มีสิทธิ์นำเข้าข้อมูลให้ศูนย์นี้"})
+
+
+@transaction.atomic
+def start_import(
+    *,
+    actor,
+    file,
+    file_name: str,
+    source: str,
+    center: Center | None = None,
+    all_or_nothing: bool = False,
+) -> ImportJob:
+    """Check and keep an uploaded file (a file object or bytes) and open its import job.
+
+    Refused with a Thai message on `file`: larger than IMPORT_MAX_BYTES, not a CSV/XLSX by its
+    content (whatever its name says), unreadable text, no `first_name` column.
+    """
+    source = " ".join((source or "").split())
+    if not source:
+        raise ValidationError({"source": "กรุณาระบุชื่อแหล่งข้อมูล (เช่น ชื่อระบบหรือหน่วยงานต้นทาง)"})
+    if len(source) > 60:
+        raise ValidationError({"source": "ชื่อแหล่งข้อมูลยาวเกิน 60 ตัวอักษร"})
+    if actor is not None and not scope_of(actor).authenticated:
+        raise ValidationError({"file": "กรุณาเข้าสู่ระบบ"})
+    check_import_center(actor, center)
+    limit = max_bytes()
+    size = getattr(file, "size", None)
+    if size is None and isinstance(file, bytes | bytearray):
+        size = len(file)
+    if size is not None and size > limit:
+        raise FileRefused(_too_large(size, limit))
+    suffix = Path(file_name).suffix.lower()[:6] or ".dat"
+    path = _import_dir() / f"{uuid.uuid4().hex}{suffix if suffix in ('.csv', '.xlsx') else '.dat'}"
+    digest = hashlib.sha256()
+    written = 0
+    chunks = [bytes(file)] if isinstance(file, bytes | bytearray) else _chunks(file)
+    try:
+        with path.open("wb") as out:
+            for chunk in chunks:
+                written += len(chunk)
+                if written > limit:
+                    raise FileRefused(_too_large(written, limit))
+                digest.update(chunk)
+                out.write(chunk)
+        sheet = open_sheet(path)  # refuses what is not a spreadsheet, before a job exists
+    except ValidationError:
+        path.unlink(missing_ok=True)
+        raise
+    job = ImportJob.objects.create(
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        center=center,
+        file_name=Path(file_name).name[:255],
+        file_path=str(path),
+        file_sha256=digest.hexdigest(),
+        source=source,
+        all_or_nothing=all_or_nothing,
+        total_rows=sheet.total,
+    )
+    record_event(
+        actor=actor,
+        action="start_import",
+        obj=job,
+        changes={
+            "file": job.file_name,
+            "sha256": job.file_sha256,
+            "source": source,
+            "rows": sheet.total,
+            "center": center.pk if center else None,
+            "all_or_nothing": all_or_nothing,
+            "ignored_columns": sheet.ignored_headers,
+        },
+    )
+    return job
+
+
+def _chunks(file):
+    if hasattr(file, "chunks"):
+        yield from file.chunks()
+        return
+    while chunk := file.read(1024 * 1024):
+        yield chunk
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"ไฟล์ใหญ่เกินกำหนด ({size / 1048576:.1f} MB; ไม่เกิน {limit / 1048576:.0f} MB) "
+        "กรุณาแบ่งไฟล์เป็นหลายไฟล์"
+    )
+
+
+def run_import(job_id: int) -> ImportJob:
+    """Import (or finish importing) a job. Safe to run again after a crash: committed batches
+    are skipped; a finished job is left as it is."""
+    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    if job.status == ImportStatus.DONE or (
+        job.status == ImportStatus.FAILED and job.finished_at is not None
+    ):
+        return job
+    try:
+        return Importer(job).run()
+    except ValidationError as error:
+        message = " ".join(error.messages)
+    except Exception as error:  # the job records the failure for the user, then re-raise
+        message = f"การนำเข้าหยุดกลางคัน ({type(error).__name__}) นำเข้าซ้ำได้โดยไม่เกิดข้อมูลซ้ำ"
+        ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.FAILED, error=message)
+        raise
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.FAILED, error=message, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def import_file(
+    path: str | Path,
+    *,
+    actor,
+    source: str,
+    center: Center | None = None,
+    all_or_nothing: bool = False,
+) -> ImportJob:
+    """Start and run an import in the foreground (CLI, benchmarks)."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        job = start_import(
+            actor=actor,
+            file=handle,
+            file_name=path.name,
+            source=source,
+            center=center,
+            all_or_nothing=all_or_nothing,
+        )
+    return run_import(job.pk)
+
+
+def enqueue_import(job: ImportJob) -> None:
+    """Run the job in the background once the transaction that created it commits."""
+    from asa.registry.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+
+
+# --- Template ----------------------------------------------------------------------------------
+
+EXAMPLE_ROW = {
+    "source_ref": "A-0001",
+    "national_id": "1103702071811",
+    "id_type": "national_id",
+    "title": "นาง",
+    "first_name": "บุญมี",
+    "last_name": "ศรีสุข",
+    "birth_date": "01/05/2493",
+    "sex": "หญิง",
+    "phone": "081-234-5678",
+    "house_number": "12/3",
+    "moo": "",
+    "village": "ชุมชนพร้อมสุข",
+    "soi": "รามอินทรา 8",
+    "road": "รามอินทรา",
+    "subdistrict_code": "100502",
+    "postal_code": "10220",
+    "latitude": "",
+    "longitude": "",
+    "household_ref": "H-0001",
+    "relationship_to_head": "หัวหน้าครัวเรือน",
+    "target_groups": "elderly;low_income",
+    "problems": "debt",
+}
+
+
+def write_template(out) -> None:
+    """The XLSX template: canonical headers, their Thai names, one example row, and lists."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "people"
+    sheet.append(COLUMNS)
+    sheet.append([EXAMPLE_ROW[column] for column in COLUMNS])
+    for cell in sheet[2]:
+        cell.data_type = "s"
+    help_sheet = workbook.create_sheet("คำอธิบาย")
+    help_sheet.append(["column", "หัวคอลัมน์ภาษาไทย (ใช้แทนได้)"])
+    for column in COLUMNS:
+        help_sheet.append([column, THAI_HEADERS[column]])
+    lists = workbook.create_sheet("รายการรหัส")
+    lists.append(["ชนิด", "รหัส", "ชื่อ"])
+    for code, name in TargetGroup.objects.filter(is_active=True).values_list("code", "name_th"):
+        lists.append(["target_groups", code, name])
+    for code, name in ProblemType.objects.filter(is_active=True).values_list("code", "name_th"):
+        lists.append(["problems", code, name])
+    for value, label in Relationship.choices:
+        lists.append(["relationship_to_head", value, str(label)])
+    for value, label in IdType.choices:
+        lists.append(["id_type", value, str(label)])
+    workbook.save(out)
