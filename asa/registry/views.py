@@ -290,7 +290,7 @@ _PROBLEM_NAMES: dict[str, str] = {}
 
 def _problem_name(code) -> str:
     # The problem catalogue is small and changes rarely; read it once per process.
-    if not _PROBLEM_NAMES:
+    if code not in _PROBLEM_NAMES:  # first use, or a type an admin added since
         _PROBLEM_NAMES.update(ProblemType.objects.values_list("code", "name_th"))
     return _PROBLEM_NAMES.get(code, str(code or ""))
 
