@@ -191,7 +191,7 @@ def admin_user(db):
 
 
 @pytest.fixture
-def client_for():
+def client_for(db):
     """A logged-in Django test client for a user: client_for(chair_a).get(url)."""
 
     def make(user):
@@ -204,7 +204,7 @@ def client_for():
 
 
 @pytest.fixture
-def api_client_for():
+def api_client_for(db):
     """A test client that sends `Authorization: Bearer <token>` for the user."""
 
     def make(user):

@@ -118,6 +118,14 @@ def _check_volunteer(data: dict, *, instance: Volunteer | None = None) -> dict:
         )
     if subdistrict is not None and not postal_code and "postal_code" in data:
         cleaned["postal_code"] = subdistrict.postal_code_list[0]
+    if (
+        subdistrict is not None
+        and "postal_code" not in data
+        and instance is not None
+        and instance.postal_code not in subdistrict.postal_code_list
+    ):
+        # Only the subdistrict changed: the old postal code would now be wrong.
+        cleaned["postal_code"] = subdistrict.postal_code_list[0]
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -204,6 +212,13 @@ def update_center(*, actor, center: Center, **data) -> Center:
     changes = diff(center, data)
     if not changes:
         return center
+    if "status" in changes and actor is not None:
+        scope = scope_of(actor)
+        if not (scope.national or scope.is_officer):
+            # Suspending or closing a center is the officers' decision, not its chair's.
+            raise ValidationError(
+                {"status": "เฉพาะเจ้าหน้าที่ระดับเขต/จังหวัดหรือส่วนกลางเปลี่ยนสถานะศูนย์ได้"}
+            )
     for field, value in data.items():
         setattr(center, field, value)
     center.save(update_fields=list(changes))
