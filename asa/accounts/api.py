@@ -4,10 +4,11 @@ or `asa token create` (the secret is shown once, so the API never returns one)."
 import datetime as dt
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
 
-from asa.accounts.actions import revoke_api_token
+from asa.accounts.actions import mark_notifications_read, revoke_api_token
 
 router = Router(tags=["tokens"])
 
@@ -51,3 +52,51 @@ def revoke_token(request, token_id: int):
     revoke_api_token(actor=request.auth, token=token)
     token.refresh_from_db(fields=["revoked_at"])
     return token
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    message: str
+    url: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationsReadIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] | None = Field(None, description="which of yours; omit to mark all read")
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+@router.get(
+    "/notifications",
+    response=list[NotificationOut],
+    tags=["notifications"],
+    summary="Your in-app notifications, newest first (`?unread=true` for unread only)",
+)
+@paginate(LimitOffsetPagination)
+def list_notifications(request, unread: bool = False):
+    notifications = request.auth.notifications.all()
+    if unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-id")
+
+
+@router.post(
+    "/notifications/read",
+    response=MarkedOut,
+    tags=["notifications"],
+    summary="Mark your notifications read (the given ids, or all)",
+)
+def read_notifications(request, payload: NotificationsReadIn):
+    # Only the caller's own: ids of someone else's notifications match nothing.
+    marked = mark_notifications_read(user=request.auth, ids=payload.ids)
+    return {"marked": marked}

@@ -293,6 +293,207 @@ API: dict[str, Entry] = {
     ),
 }
 
+
+# --- Casework of center A for the API walk, made once per world on first use ----------------
+# (made from an entry's kwargs/query, which the walker reads before any write is fingerprinted)
+
+
+def _casework(world) -> dict:
+    made = getattr(world, "_casework", None)
+    if made is not None:
+        return made
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from asa.cases import actions as case_actions
+    from asa.registry.actions import create_household, register_person
+
+    person = register_person(
+        actor=None,
+        first_name="ลับกรณี",
+        last_name="ผู้ประสบปัญหาเอ",
+        birth_date=dt.date(1948, 2, 1),
+        subdistrict=world.center_a.subdistrict.code,
+    )
+    create_household(actor=None, head=person)
+    member = Volunteer.objects.get(user__username="volunteer.a")
+
+    def new_case(story: str):
+        case = case_actions.open_case(actor=None, person=person, source="field", story=story)
+        return case_actions.assign_case(actor=None, case=case, volunteers=[member])
+
+    main = new_case("เรื่องลับของศูนย์เอ")
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(buffer, format="JPEG")
+    visit = case_actions.record_visit(
+        actor=None,
+        case=main,
+        visited_at=timezone.now(),
+        observations="สิ่งที่พบ",
+        photos=[SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")],
+    )
+    item = case_actions.add_plan_item(
+        actor=None,
+        case=main,
+        need="อาหาร",
+        action="ถุงยังชีพ",
+        due_on=timezone.localdate(),
+        responsible_other="เขต",
+    )
+    given = case_actions.record_assistance(
+        actor=None, case=main, kind="service", description="บริการ", given_on=timezone.localdate()
+    )
+    closing = new_case("ขอปิด")
+    case_actions.request_closure(actor=None, case=closing, outcome="resolved")
+    closed = new_case("ปิดแล้ว")
+    case_actions.close_case(actor=None, case=closed, outcome="resolved")
+    made = {
+        "person": person,
+        "case": main,
+        "visit": visit,
+        "photo": visit.photos.get(),
+        "plan_item": item,
+        "assistance": given,
+        "approve-closure": closing,
+        "reopen": closed,
+        **{name: new_case(name) for name in ("assign", "transfer", "status", "closure-request")},
+        "close": new_case("ปิดทันที"),
+    }
+    world.a_secrets += [person.first_name, person.last_name, main.story]
+    world._casework = made
+    return made
+
+
+def _case_kwargs(name: str = "case"):
+    return lambda world: {"case_id": _casework(world)[name].pk}
+
+
+def _in_a(world) -> str:
+    _casework(world)
+    return f"?center={world.center_a.pk}"
+
+
+def _case_write(name: str, kind: str, writers: str, data: Callable[[World], dict]) -> Entry:
+    """A case action aimed at its own case of center A, with the case's current version."""
+
+    def body(world) -> dict:
+        from asa.cases.models import Case
+
+        version = Case.objects.get(pk=_casework(world)[name].pk).version
+        return data(world) | {"version": version}
+
+    return Entry(kind, kwargs=_case_kwargs(name), data=body, writers=writers)
+
+
+def _today(world) -> str:
+    from django.utils import timezone
+
+    return str(timezone.localdate())
+
+
+def _now(world) -> str:
+    from django.utils import timezone
+
+    return timezone.now().isoformat()
+
+
+def _of_case_a(world) -> str:
+    return f"?case={_casework(world)['case'].pk}"
+
+
+CASEWORK_API: dict[str, Entry] = {
+    "GET /api/v1/cases": Entry("any_user", query=_in_a),
+    "POST /api/v1/cases": Entry(
+        "read",
+        data=lambda world: {
+            "person": _casework(world)["person"].pk,
+            "source": "hotline",
+            "story": "แจ้งผ่านสายด่วน",
+        },
+    ),
+    "GET /api/v1/cases/{case_id}": Entry("read", kwargs=_case_kwargs()),
+    "POST /api/v1/cases/{case_id}/assign": _case_write(
+        "assign", "read", "write", lambda world: {"volunteers": [world.secret.pk]}
+    ),
+    "POST /api/v1/cases/{case_id}/transfer": _case_write(
+        "transfer",
+        "read",
+        "write",
+        lambda world: {"to_center": world.center_b.pk, "reason": "ย้ายที่อยู่"},
+    ),
+    "POST /api/v1/cases/{case_id}/status": _case_write(
+        "status", "read", "read", lambda world: {"status": "assessed"}
+    ),
+    "POST /api/v1/cases/{case_id}/closure-request": _case_write(
+        "closure-request", "read", "read", lambda world: {"outcome": "resolved"}
+    ),
+    "POST /api/v1/cases/{case_id}/approve-closure": _case_write(
+        "approve-closure", "read", "write", lambda world: {}
+    ),
+    "POST /api/v1/cases/{case_id}/close": _case_write(
+        "close", "read", "write", lambda world: {"outcome": "moved_away"}
+    ),
+    "POST /api/v1/cases/{case_id}/reopen": _case_write(
+        "reopen", "read", "write", lambda world: {"reason": "ปัญหากลับมา"}
+    ),
+    "GET /api/v1/cases/{case_id}/timeline": Entry("read", kwargs=_case_kwargs()),
+    "GET /api/v1/watch": Entry("any_user", query=_in_a),
+    "GET /api/v1/visits": Entry("any_user", query=_of_case_a),
+    "POST /api/v1/visits": Entry(
+        "read",
+        data=lambda world: {
+            "case": _casework(world)["case"].pk,
+            "visited_at": _now(world),
+            "observations": "เยี่ยมบ้าน",
+        },
+    ),
+    "GET /api/v1/visits/{visit_id}": Entry(
+        "read", kwargs=lambda world: {"visit_id": _casework(world)["visit"].pk}
+    ),
+    "GET /api/v1/visits/{visit_id}/photos/{photo_id}": Entry(
+        "read",
+        kwargs=lambda world: {
+            "visit_id": _casework(world)["visit"].pk,
+            "photo_id": _casework(world)["photo"].pk,
+        },
+    ),
+    "GET /api/v1/cases/{case_id}/plan": Entry("read", kwargs=_case_kwargs()),
+    "POST /api/v1/cases/{case_id}/plan": Entry(
+        "read",
+        kwargs=_case_kwargs(),
+        data=lambda world: {
+            "need": "ค่าเช่า",
+            "action": "ประสานทุน",
+            "due_on": _today(world),
+            "responsible_other": "พมจ.",
+        },
+    ),
+    "PATCH /api/v1/plan-items/{item_id}": Entry(
+        "read",
+        kwargs=lambda world: {"item_id": _casework(world)["plan_item"].pk},
+        data=lambda world: {"status": "in_progress", "progress_note": "เริ่มแล้ว"},
+    ),
+    "GET /api/v1/assistance": Entry("any_user", query=_of_case_a),
+    "POST /api/v1/assistance": Entry(
+        "read",
+        data=lambda world: {
+            "case": _casework(world)["case"].pk,
+            "kind": "goods",
+            "description": "ถุงยังชีพ",
+            "given_on": _today(world),
+        },
+    ),
+    "GET /api/v1/assistance/{assistance_id}": Entry(
+        "read", kwargs=lambda world: {"assistance_id": _casework(world)["assistance"].pk}
+    ),
+    "GET /api/v1/notifications": Entry("self", query=lambda world: "?unread=true"),
+    "POST /api/v1/notifications/read": Entry("self", data=lambda world: {}),
+}
+API.update(CASEWORK_API)
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 
