@@ -449,11 +449,16 @@ def may_import(user) -> bool:
 
 
 def imports_for(user):
-    jobs = visible(user, ImportJob.objects.all())
+    """Jobs in the user's area (managers) plus the user's own uploads."""
+    from django.db.models import Q
+
     scope = scope_of(user)
-    if not scope.is_staff_level:
-        jobs = jobs.filter(uploaded_by=user)  # a volunteer sees their own uploads only
-    return jobs
+    if not scope.authenticated:
+        return ImportJob.objects.none()
+    own = Q(uploaded_by=user)
+    if scope.is_staff_level:
+        return ImportJob.objects.filter(own | Q(pk__in=visible(user, ImportJob.objects.all())))
+    return ImportJob.objects.filter(own)  # a volunteer sees their own uploads only
 
 
 @router.post(

@@ -1269,6 +1269,11 @@ def start_import(
     if actor is not None and not scope_of(actor).authenticated:
         raise ValidationError({"file": "กรุณาเข้าสู่ระบบ"})
     check_import_center(actor, center)
+    if center is None and actor is not None:
+        # Rows without an address go to the importer's center, when they have exactly one.
+        centers = scope_of(actor).center_ids
+        if len(centers) == 1:
+            center = Center.objects.filter(pk=next(iter(centers))).first()
     limit = max_bytes()
     size = getattr(file, "size", None)
     if size is None and isinstance(file, bytes | bytearray):

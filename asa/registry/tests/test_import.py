@@ -21,7 +21,10 @@ from asa.registry.models import (
 ID_1 = "1103702071811"
 ID_2 = "3100600123450"  # checksum-valid synthetic numbers (see make_national_id)
 
-HEADER = "source_ref,เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,วันเกิด,เพศ,โทรศัพท์,รหัสตำบล,รหัสครัวเรือน,ความสัมพันธ์กับหัวหน้าครัวเรือน,กลุ่มเป้าหมาย,ปัญหา"
+HEADER = (
+    "source_ref,เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,วันเกิด,เพศ,โทรศัพท์,รหัสตำบล,"
+    "รหัสครัวเรือน,ความสัมพันธ์กับหัวหน้าครัวเรือน,กลุ่มเป้าหมาย,ปัญหา"
+)
 GOOD = [
     f"A1,{ID_1},นาง,บุญมี,ศรีสุข,01/05/2493,หญิง,081-234-5678,100502,H1,หัวหน้าครัวเรือน,elderly;low_income,debt",
     "A2,,เด็กชาย,ต้น,ศรีสุข,๑๕/๐๖/๒๕๕๘,ชาย,,100502,H1,บุตร,เด็ก,",
@@ -223,7 +226,7 @@ def test_a_likely_duplicate_is_reported_not_imported(tmp_path, chair_a):
         actor=chair_a,
         source="two",
     )
-    [(number, outcome, field)] = results(job)
+    [(_number, outcome, field)] = results(job)
     assert outcome == "duplicate" and field == "national_id"
     row = ImportRowResult.objects.get(job=job)
     assert row.person == Person.objects.get(source_ref="A1")
