@@ -168,6 +168,15 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.Ema
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "asa@localhost")
 
+# Outside notification channels; the defaults keep every message on this machine.
+NOTIFICATION_CHANNELS = {
+    "email": envstr("NOTIFY_EMAIL_CHANNEL", "asa.accounts.channels.EmailChannel"),
+    "sms": envstr("NOTIFY_SMS_CHANNEL", "asa.accounts.channels.FileSmsChannel"),
+    "line": envstr("NOTIFY_LINE_CHANNEL", "asa.accounts.channels.FileLineChannel"),
+}
+NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 5)
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+
 # Pagination size for every list page and API list.
 PAGE_SIZE = envint("PAGE_SIZE", 50)
 

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from asa.accounts.models import Role
 from asa.cases.models import Case, CaseAssignment
+from asa.referrals.models import Agency, CaseConference
 from asa.registry.models import Household, Person
 
 ALL = Q()  # no restriction
@@ -261,6 +262,43 @@ def _through_case(rule: Callable[[Scope], Q]) -> Callable[[Scope], Q]:
     return condition
 
 
+def _referral_read(scope: Scope) -> Q:
+    """Referrals: whoever may read the case, and the users of the agency it is addressed to
+    (who see only the shared fields — the pages and API decide that with `sees_case`)."""
+    if scope.national:
+        return ALL
+    return Q(case__in=Case.objects.filter(_case_read(scope))) | Q(agency_id__in=scope.agency_ids)
+
+
+def _conference_read(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return Q(case__in=Case.objects.filter(_case_read(scope))) | Q(
+        pk__in=CaseConference.objects.filter(agencies__in=scope.agency_ids).values("pk")
+    )
+
+
+def _conference_action_read(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return Q(conference__in=CaseConference.objects.filter(_conference_read(scope))) | Q(
+        owner_agency_id__in=scope.agency_ids
+    )
+
+
+def _conference_action_write(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return Q(conference__case__in=Case.objects.filter(_case_write(scope))) | Q(
+        owner_agency_id__in=scope.agency_ids
+    )
+
+
+def sees_case(user, case_id: int) -> bool:
+    """Whether the user may read the case itself (a partner user sees only what was shared)."""
+    return visible(user, Case.objects.filter(pk=case_id)).exists()
+
+
 def _token_read(scope: Scope) -> Q:
     return NOTHING  # tokens are reached only through the owner's own list, never by others
 
@@ -304,11 +342,24 @@ RULES: dict[str, Rule] = {
     "cases.planitem": Rule(read=_through_case(_case_read), write=_through_case(_case_write)),
     "cases.assistance": Rule(read=_through_case(_case_read), write=_through_case(_case_write)),
     "cases.visitphoto": Rule(
-        read=lambda scope: ALL if scope.national
-        else Q(visit__case__in=Case.objects.filter(_case_read(scope))),
+        read=lambda scope: (
+            ALL if scope.national else Q(visit__case__in=Case.objects.filter(_case_read(scope)))
+        ),
         write=lambda scope: NOTHING,
     ),
     "cases.caseassignment": Rule(read=_through_case(_case_read), write=lambda scope: NOTHING),
+    "referrals.referral": Rule(read=_referral_read, write=_referral_read),
+    "referrals.service": Rule(
+        read=lambda scope: ALL, write=lambda scope: ALL if scope.national else NOTHING
+    ),
+    "referrals.agencycontact": Rule(
+        read=lambda scope: Q(agency__in=Agency.objects.filter(_agency_read(scope))),
+        write=lambda scope: Q(agency__in=Agency.objects.filter(_agency_write(scope))),
+    ),
+    "referrals.caseconference": Rule(read=_conference_read, write=_through_case(_case_write)),
+    "referrals.conferenceaction": Rule(
+        read=_conference_action_read, write=_conference_action_write
+    ),
     "accounts.apitoken": Rule(read=_token_read, write=_token_read),
     "accounts.auditevent": Rule(read=_audit_read, write=lambda scope: NOTHING),
 }

@@ -209,3 +209,50 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_once"),
         ]
         indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", "ในระบบ"
+    EMAIL = "email", "อีเมล"
+    SMS = "sms", "SMS"
+    LINE = "line", "LINE"
+
+
+class ChannelPreference(models.Model):
+    """A channel a user chose to receive notifications on (in-app is always on)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="channel_preferences")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=200)  # email address, phone number or LINE user id
+    is_enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="one_preference_per_channel"),
+        ]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "รอส่ง"
+    SENT = "sent", "ส่งแล้ว"
+    FAILED = "failed", "ส่งไม่สำเร็จ"
+
+
+class Delivery(models.Model):
+    """One notification on one outside channel; retried until sent, never sent twice."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE,
+                                     related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="deliver_once"),
+        ]
+        indexes = [models.Index(fields=["status", "attempts"])]

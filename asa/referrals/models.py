@@ -1,6 +1,8 @@
-"""One Home partner agencies. The referral workflow builds on these (see the One Home issue)."""
+"""One Home: partner agencies, their services and areas, closed-loop referrals, case conferences."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -37,6 +39,11 @@ class Agency(models.Model):
     )
     phone = models.CharField(_("โทรศัพท์"), max_length=40, blank=True)
     email = models.EmailField(_("อีเมล"), blank=True)
+    address = models.CharField(_("ที่อยู่"), max_length=300, blank=True)
+    services = models.ManyToManyField(
+        "Service", blank=True, related_name="agencies", verbose_name=_("บริการ")
+    )
+    is_active = models.BooleanField(_("ใช้งาน"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -46,3 +53,179 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name_th
+
+
+class Service(models.Model):
+    """A service partners offer (shelter, health care, housing...). Admin-extendable.
+
+    `shared_fields` is the minimum of a person's data a referral for this service shares.
+    """
+
+    code = models.SlugField(_("รหัส"), max_length=40, unique=True)
+    name_th = models.CharField(_("ชื่อบริการ"), max_length=150)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=150, blank=True)
+    shared_fields = models.JSONField(_("ข้อมูลที่ส่งต่อ"), default=list)
+    respond_within_days = models.PositiveSmallIntegerField(_("ตอบรับภายใน (วัน)"), default=3)
+    complete_within_days = models.PositiveSmallIntegerField(_("ให้บริการเสร็จภายใน (วัน)"), default=30)
+    is_active = models.BooleanField(_("ใช้งาน"), default=True)
+
+    class Meta:
+        ordering = ["name_th"]
+        verbose_name = _("บริการ")
+
+    def __str__(self) -> str:
+        return self.name_th
+
+
+class AgencyArea(models.Model):
+    """An area an agency covers by DOPA code: 2 digits a province, 4 a district, 6 a subdistrict."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="areas")
+    area_code = models.CharField(_("รหัสพื้นที่"), max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["area_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "area_code"], name="one_row_per_agency_area"),
+        ]
+
+
+class AgencyContact(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("ชื่อผู้ประสานงาน"), max_length=200)
+    position = models.CharField(_("ตำแหน่ง"), max_length=200, blank=True)
+    phone = models.CharField(_("โทรศัพท์"), max_length=40, blank=True)
+    email = models.EmailField(_("อีเมล"), blank=True)
+    line_id = models.CharField(_("LINE ID"), max_length=60, blank=True)
+    receives_referrals = models.BooleanField(_("รับการส่งต่อทางลิงก์"), default=True)
+
+    class Meta:
+        ordering = ["agency", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("ส่งแล้ว รอตอบรับ")
+    ACCEPTED = "accepted", _("ตอบรับแล้ว")
+    DECLINED = "declined", _("ปฏิเสธ")
+    IN_SERVICE = "in_service", _("กำลังให้บริการ")
+    COMPLETED = "completed", _("ให้บริการเสร็จสิ้น")
+    NOT_COMPLETED = "not_completed", _("ให้บริการไม่สำเร็จ")
+    WITHDRAWN = "withdrawn", _("ผู้ส่งถอนการส่งต่อ")
+
+
+OPEN_REFERRAL_STATUSES = [ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_SERVICE]
+
+
+class Referral(models.Model):
+    """A case's person referred to a partner agency for one service, tracked to an outcome."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("บริการ")
+    )
+    need = models.CharField(_("ความต้องการ"), max_length=300)
+    plan_item = models.ForeignKey(
+        "cases.PlanItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    note = models.TextField(_("ข้อความถึงหน่วยงาน"), blank=True)
+    # What the partner sees: a snapshot of the minimum fields for the service, made at sending.
+    shared_data = models.JSONField(default=dict)
+    consent = models.ForeignKey("registry.Consent", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("สถานะ"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    status_reason = models.TextField(_("เหตุผล/ผลการให้บริการ"), blank=True)
+    respond_by = models.DateField(_("ตอบรับภายใน"))
+    complete_by = models.DateField(_("ให้บริการเสร็จภายใน"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("การส่งต่อ")
+        indexes = [
+            models.Index(fields=["agency", "status", "respond_by"]),
+            models.Index(fields=["case", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} → {self.agency}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REFERRAL_STATUSES
+
+
+class ReferralLink(models.Model):
+    """A single-use, expiring, signed link for a partner without users in Asa."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="links")
+    contact = models.ForeignKey(
+        AgencyContact, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)  # SHA-256 of the signed token
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_for = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class CaseConference(models.Model):
+    """A One Home team meeting on one case: the center and several agencies."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="conferences")
+    held_on = models.DateField(_("วันที่ประชุม"))
+    place = models.CharField(_("สถานที่"), max_length=200, blank=True)
+    agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="conferences", verbose_name=_("หน่วยงานที่เข้าร่วม")
+    )
+    attendees = models.TextField(_("ผู้เข้าร่วม"), blank=True)
+    decisions = models.TextField(_("มติที่ประชุม"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+
+class ConferenceAction(models.Model):
+    conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(_("สิ่งที่ต้องทำ"), max_length=300)
+    owner_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("หน่วยงานรับผิดชอบ"),
+    )
+    owner_center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("กำหนดเสร็จ"))
+    done_on = models.DateField(_("วันที่เสร็จ"), null=True, blank=True)
+    done_note = models.TextField(_("ผล"), blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_agency__isnull=False) | Q(owner_center__isnull=False),
+                name="conference_action_has_owner",
+            ),
+        ]
