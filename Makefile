@@ -63,5 +63,16 @@ messages: setup
 		--ignore=.venv --ignore=node_modules --ignore=var --ignore=bench
 	$(BIN)/asa compilemessages -l en --ignore=.venv --ignore=node_modules
 
+# National-scale benchmarks on PostgreSQL; every script prints its figures. The database is
+# created if missing and the registry tables in it are replaced. BENCH_PEOPLE=20000 for a quick run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/asa_bench
+BENCH_PEOPLE ?= 1000000
+bench: setup
+	@$(BIN)/pip install --disable-pip-version-check -q -r bench/requirements.txt 2>&1 | $(PIPQUIET)
+	$(BIN)/python bench/generate --people $(BENCH_PEOPLE) --database-url $(BENCH_DATABASE_URL) --reset
+	$(BIN)/python bench/search.py --database-url $(BENCH_DATABASE_URL)
+	$(BIN)/python bench/dedup.py --database-url $(BENCH_DATABASE_URL)
+	$(BIN)/python bench/import.py --database-url $(BENCH_DATABASE_URL)
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

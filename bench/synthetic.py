@@ -191,6 +191,12 @@ class Generator:
                 self.used_ids.add(number)
                 return number
 
+    def _unique(self, make) -> str:
+        while (number := make()) in self.used_ids:
+            pass
+        self.used_ids.add(number)
+        return number
+
     def phone(self) -> str:
         return f"0{self.random.choice('689')}{self.random.randrange(10**7, 10**8)}"
 
@@ -215,11 +221,13 @@ class Generator:
             id_type, id_number = IdType.NONE, ""
         elif pick < 0.98:
             id_type = IdType.NON_THAI_ID
-            id_number = make_national_id("0" + str(self.random.randrange(10**10, 10**11)))
+            id_number = self._unique(
+                lambda: make_national_id("0" + str(self.random.randrange(10**10, 10**11)))
+            )
             nationality = self.random.choice(FOREIGN_NATIONALITIES)
         else:
             id_type = IdType.PASSPORT
-            id_number = f"M{self.random.randrange(10**7, 10**8)}"
+            id_number = self._unique(lambda: f"M{self.random.randrange(10**7, 10**8)}")
             nationality = self.random.choice(FOREIGN_NATIONALITIES[:3])
         precision = BirthDatePrecision.EXACT
         chance = 1.0 if exact else self.random.random()
@@ -626,6 +634,16 @@ def _copy(person_rows, household_rows, membership_rows, group_rows, *, say, resu
                 [table],
             )
             indexes = cursor.fetchall()
+            # Foreign keys too: deferred checks would queue a trigger event per row, and adding
+            # a key back validates the whole table in one join.
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            foreign_keys = cursor.fetchall()
+            for name, _definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
             for index_name, _definition in indexes:
                 cursor.execute(f'DROP INDEX "{index_name}"')
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -635,6 +653,8 @@ def _copy(person_rows, household_rows, membership_rows, group_rows, *, say, resu
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for _index_name, definition in indexes:
                 cursor.execute(definition)
+            for name, definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             if "id" in columns:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -644,7 +664,8 @@ def _copy(person_rows, household_rows, membership_rows, group_rows, *, say, resu
             say(
                 f"{table}: {len(rows):,} แถว COPY {loaded:.1f} วินาที "
                 f"(~{len(rows) / max(loaded, 0.001):,.0f} แถว/วินาที), "
-                f"สร้างดัชนี {len(indexes)} ตัวใหม่ {time.monotonic() - started - loaded:.1f} วินาที"
+                f"สร้างดัชนี {len(indexes)} ตัวและ foreign key {len(foreign_keys)} ตัวใหม่ "
+                f"{time.monotonic() - started - loaded:.1f} วินาที"
             )
         cursor.execute(
             "ANALYZE registry_person, registry_household, registry_householdmembership, "

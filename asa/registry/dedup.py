@@ -131,7 +131,9 @@ def score_pair(first: tuple, second: tuple) -> tuple[float, list[str]]:
 
     # Names, compared on the key without tone marks, title words or spaces.
     if first[NAME] == second[NAME]:
-        score += 0.35
+        # A whole Thai given-and-family name is rare enough that, with the same area, it is
+        # worth a look even when no birth date was recorded.
+        score += 0.45
         reasons.append(SAME_NAME)
     else:
         similarity = SequenceMatcher(None, first[NAME], second[NAME]).ratio()
