@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("asa.centers.urls")),
     path("", include("asa.registry.urls")),
     path("", include("asa.registry.import_urls")),
+    path("", include("asa.cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -14,7 +14,7 @@ def home(request):
     scope = scope_of(request.user)
     # Each person lands where their work is.
     if scope.volunteer_ids and not scope.is_staff_level:
-        return redirect("accounts:profile")
+        return redirect("cases:today")
     if len(scope.chair_center_ids) == 1 and not (scope.national or scope.is_officer):
         return redirect("centers:center_detail", pk=next(iter(scope.chair_center_ids)))
     if scope.national or scope.is_officer or scope.center_ids:

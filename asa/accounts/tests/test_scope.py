@@ -494,6 +494,144 @@ CASEWORK_API: dict[str, Entry] = {
 }
 API.update(CASEWORK_API)
 
+
+# --- Casework pages: their own cases of center A, so page and API writes never collide --------
+
+
+def _page_casework(world) -> dict:
+    made = getattr(world, "_page_casework", None)
+    if made is not None:
+        return made
+    from asa.cases import actions as case_actions
+
+    shared = _casework(world)
+    member = Volunteer.objects.get(user__username="volunteer.a")
+
+    def new_case(story: str):
+        case = case_actions.open_case(
+            actor=None, person=shared["person"], source="field", story=story
+        )
+        return case_actions.assign_case(actor=None, case=case, volunteers=[member])
+
+    made = {name: new_case(f"หน้า {name}") for name in ("assign", "transfer", "status")}
+    made["unassign"] = new_case("หน้า unassign")
+    case_actions.assign_case(actor=None, case=made["unassign"], volunteers=[world.secret])
+    made["closure"] = new_case("หน้า closure")
+    made["approve"] = new_case("หน้า approve")
+    case_actions.request_closure(actor=None, case=made["approve"], outcome="resolved")
+    made["reopen"] = new_case("หน้า reopen")
+    case_actions.close_case(actor=None, case=made["reopen"], outcome="resolved")
+    world._page_casework = made
+    return made
+
+
+def _page_case(name: str = ""):
+    def kwargs(world) -> dict:
+        cases = _page_casework(world)
+        return {"pk": (cases[name] if name else _casework(world)["case"]).pk}
+
+    return kwargs
+
+
+def _page_case_write(name: str, writers: str, data: Callable[[World], dict]) -> Entry:
+    def body(world) -> dict:
+        from asa.cases.models import Case
+
+        version = Case.objects.get(pk=_page_casework(world)[name].pk).version
+        return data(world) | {"version": version}
+
+    return Entry("read", kwargs=_page_case(name), methods=("POST",), data=body, writers=writers)
+
+
+def _be_today(world) -> str:
+    from django.utils import timezone
+
+    from asa.lib.thai import format_be_date_numeric
+
+    return format_be_date_numeric(timezone.localdate())
+
+
+CASEWORK_PAGES: dict[str, Entry] = {
+    "cases:today": Entry("any_user"),
+    "cases:watch": Entry("any_user", query=_in_a),
+    "cases:case_list": Entry("any_user", query=_in_a),
+    "cases:caseload": Entry("manager", query=_in_a),
+    "cases:notification_list": Entry("self"),
+    "cases:notification_read": Entry("self", methods=("POST",), data=lambda world: {}),
+    "cases:case_create": Entry(
+        "read",
+        query=lambda world: f"?person={_casework(world)['person'].pk}",
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "person": _casework(world)["person"].pk,
+            "source": "walk_in",
+            "urgency": "urgent",
+            "reported_on": _be_today(world),
+            "story": "มาติดต่อที่ศูนย์",
+        },
+    ),
+    "cases:case_detail": Entry("read", kwargs=_page_case()),
+    "cases:visit_photo": Entry("read", kwargs=lambda world: {"pk": _casework(world)["photo"].pk}),
+    "cases:visit_create": Entry(
+        "read",
+        kwargs=_page_case(),
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "visited_on": _be_today(world),
+            "observations": "เยี่ยมบ้านจากหน้าเว็บ",
+        },
+    ),
+    "cases:case_assign": _page_case_write(
+        "assign", "write", lambda world: {"volunteers": [world.secret.pk]}
+    ),
+    "cases:case_unassign": Entry(
+        "read",
+        kwargs=_page_case("unassign"),
+        methods=("POST",),
+        data=lambda world: {"volunteer": world.secret.pk, "reason": "ทดสอบสิทธิ์"},
+        writers="write",
+    ),
+    "cases:case_transfer": _page_case_write(
+        "transfer", "write", lambda world: {"to_center": world.center_b.pk, "reason": "ย้ายบ้าน"}
+    ),
+    "cases:case_status": _page_case_write("status", "read", lambda world: {"status": "assessed"}),
+    "cases:closure_request": _page_case_write(
+        "closure", "read", lambda world: {"outcome": "resolved", "note": "เสร็จแล้ว"}
+    ),
+    "cases:closure_approve": _page_case_write("approve", "write", lambda world: {}),
+    "cases:case_reopen": _page_case_write("reopen", "write", lambda world: {"reason": "กลับมาอีก"}),
+    "cases:plan_item_create": Entry(
+        "read",
+        kwargs=_page_case(),
+        methods=("POST",),
+        data=lambda world: {
+            "need": "ค่าเดินทาง",
+            "action": "ประสาน อบต.",
+            "responsible_other": "อบต.",
+            "due_on": _be_today(world),
+        },
+    ),
+    "cases:plan_item_update": Entry(
+        "read",
+        kwargs=lambda world: {"pk": _casework(world)["plan_item"].pk},
+        methods=("POST",),
+        data=lambda world: {"status": "done", "progress_note": "เสร็จ"},
+    ),
+    "cases:assistance_create": Entry(
+        "read",
+        kwargs=_page_case(),
+        methods=("POST",),
+        data=lambda world: {
+            "kind": "emergency_grant",
+            "regulation": "ระเบียบฯ",
+            "amount": "3000",
+            "description": "เงินสงเคราะห์",
+            "given_on": _be_today(world),
+        },
+    ),
+}
+PAGES.update(CASEWORK_PAGES)
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 
@@ -620,7 +758,9 @@ def _fingerprint() -> str:
 
 
 def _text(response) -> str:
-    body = response.content.decode(errors="replace")
+    # Streamed answers (photos served through the access layer) are read whole too.
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode(errors="replace")
     if response.get("Content-Type", "").startswith("application/json"):
         with contextlib.suppress(ValueError):
             body += json.dumps(response.json(), ensure_ascii=False)
