@@ -1,5 +1,6 @@
 """Asa settings. Every value comes from the environment; the defaults run the embedded demo."""
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "asa.centers",
     "asa.registry",
     "asa.cases",
+    "asa.aid",
     "asa.referrals",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -104,7 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": envstr("SQLITE_TEST_NAME") or None}
+    # Tests use a file (not shared-cache memory) so concurrent writers behave as in production:
+    # they queue on the database lock instead of failing with "table is locked". One file per
+    # test process, so parallel runs never share one.
+    DATABASES["default"]["TEST"] = {
+        "NAME": envstr("SQLITE_TEST_NAME", str(VAR_DIR / f"test_asa_{os.getpid()}.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -299,6 +299,13 @@ def sees_case(user, case_id: int) -> bool:
     return visible(user, Case.objects.filter(pk=case_id)).exists()
 
 
+def _center_stock(scope: Scope) -> Q:
+    """Stock rows of a center: its chair and volunteers, officers of its area, the ministry."""
+    if scope.national:
+        return ALL
+    return _area(scope, "center__district") | Q(center_id__in=scope.center_ids)
+
+
 def _token_read(scope: Scope) -> Q:
     return NOTHING  # tokens are reached only through the owner's own list, never by others
 
@@ -360,6 +367,20 @@ RULES: dict[str, Rule] = {
     "referrals.conferenceaction": Rule(
         read=_conference_action_read, write=_conference_action_write
     ),
+    "aid.item": Rule(
+        read=lambda scope: ALL, write=lambda scope: ALL if scope.national else NOTHING
+    ),
+    "aid.itemcategory": Rule(
+        read=lambda scope: ALL, write=lambda scope: ALL if scope.national else NOTHING
+    ),
+    "aid.piece": Rule(read=_center_stock, write=_center_stock),
+    "aid.donation": Rule(read=_center_stock, write=_center_stock),
+    "aid.distribution": Rule(read=_center_stock, write=_center_stock),
+    "aid.distributiondrive": Rule(read=_center_stock, write=_center_stock),
+    "aid.loan": Rule(read=_center_stock, write=_center_stock),
+    "aid.stockmovement": Rule(read=_center_stock, write=lambda scope: NOTHING),
+    "aid.stockbalance": Rule(read=_center_stock, write=_center_stock),
+    "aid.stocktake": Rule(read=_center_stock, write=_center_stock),
     "accounts.apitoken": Rule(read=_token_read, write=_token_read),
     "accounts.auditevent": Rule(read=_audit_read, write=lambda scope: NOTHING),
 }

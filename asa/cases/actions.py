@@ -125,10 +125,16 @@ def _may_manage(actor, case: Case) -> bool:
     )
 
 
-def _next_number(reported_at: dt.datetime) -> str:
-    year = be_year(timezone.localtime(reported_at).year)
-    last = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return f"{year}-{last + 1:07d}"
+def _pending_number() -> str:
+    import uuid
+
+    return "new-" + uuid.uuid4().hex[:24]
+
+
+def _number_case(case: Case) -> None:
+    """Case numbers come from the row id, so two intakes at the same moment never collide."""
+    case.number = f"{be_year(timezone.localtime(case.reported_at).year)}-{case.pk:07d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
 
 
 # --- Intake and routing ------------------------------------------------------------------------
@@ -177,7 +183,7 @@ def open_case(
         membership = person.memberships.filter(ended_on__isnull=True).first()
         household = membership.household if membership else None
     case = Case.objects.create(
-        number=_next_number(reported_at),
+        number=_pending_number(),
         person=person,
         household=household,
         center=routed,
@@ -192,6 +198,7 @@ def open_case(
         + dt.timedelta(days=FIRST_VISIT_DAYS[Urgency(urgency)]),
         created_by=_user(actor),
     )
+    _number_case(case)
     if problems:
         case.problems.set(problems)
     if target_groups:
