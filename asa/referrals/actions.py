@@ -658,3 +658,43 @@ def complete_conference_action(
 
 def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- Audit of link pages -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_link_opened(*, link: ReferralLink) -> None:
+    """Audit that a partner opened its link and so saw the shared fields."""
+    record_event(
+        actor=None,
+        action="referral_link_opened",
+        object_type="referrals.referral",
+        object_id=str(link.referral_id),
+        changes={"referral": link.referral_id, "link": link.pk},
+    )
+
+
+@transaction.atomic
+def record_link_refusal(*, token: str, reason: str, action: str = "") -> ReferralLink | None:
+    """Audit a refused use of a referral link (tampered, used or expired).
+
+    Returns the link when the token is one Asa issued (used or expired), None when it is not
+    (tampered or made up). Only a prefix of the token's hash is kept, never the token.
+    """
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    link = ReferralLink.objects.filter(token_hash=token_hash).first()
+    record_event(
+        actor=None,
+        action="referral_link_refused",
+        object_type="referrals.referral" if link else "referrals.referrallink",
+        object_id=str(link.referral_id) if link else "",
+        changes={
+            "referral": link.referral_id if link else None,
+            "link": link.pk if link else None,
+            "token_hash": token_hash[:16],
+            "action": action[:20],
+        },
+        reason=reason,
+    )
+    return link

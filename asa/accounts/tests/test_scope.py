@@ -632,6 +632,186 @@ CASEWORK_PAGES: dict[str, Entry] = {
 }
 PAGES.update(CASEWORK_PAGES)
 
+# --- One Home pages: a case of center A referred to agency_user's agency and to a partner ------
+# without users. Its person's names are not secrets here: the partner is meant to see them (the
+# shared fields); the case's story is, so a partner page that showed it would fail the walk.
+
+KINDS["partner_directory"] = SIGNED_IN - {"dpo"}  # workers and partner users
+KINDS["agency_editors"] = frozenset({"admin_user", "agency_user"})  # ministry, its own users
+KINDS["referral_readers"] = READERS_OF_A | {"agency_user"}  # the case's readers, the partner
+KINDS["referral_partner"] = frozenset({"agency_user"})
+
+
+def _referral_pages(world) -> dict:
+    made = getattr(world, "_referral_pages", None)
+    if made is not None:
+        return made
+    from django.utils import timezone
+
+    from asa.accounts.models import Role, RoleAssignment
+    from asa.cases import actions as case_actions
+    from asa.referrals import actions as referral_actions
+    from asa.referrals.models import AgencyKind, Service
+    from asa.registry.actions import record_consent, register_person
+
+    shelter = Service.objects.get(code="shelter")
+    partner = RoleAssignment.objects.get(role=Role.AGENCY_USER, user__username="agency.user").agency
+    referral_actions.update_agency(
+        actor=None, agency=partner, services=[shelter], area_codes=["10"]
+    )
+    linkless = referral_actions.register_agency(
+        actor=None, name_th="บ้านพักไม่มีผู้ใช้", kind=AgencyKind.CHILD_FAMILY_SHELTER
+    )
+    referral_actions.update_agency(
+        actor=None, agency=linkless, services=[shelter], area_codes=["10"]
+    )
+    referral_actions.add_agency_contact(
+        actor=None, agency=linkless, name="ผู้ประสานงาน", email="contact@example.org"
+    )
+    person = register_person(
+        actor=None,
+        first_name="ผู้รับบริการ",
+        last_name="ส่งต่อ",
+        birth_date=dt.date(1950, 5, 5),
+        subdistrict=world.center_a.subdistrict.code,
+    )
+    record_consent(
+        actor=None,
+        person=person,
+        basis="consent",
+        given_by="self",
+        given_on=timezone.localdate(),
+        method="signed_paper",
+        allows_sharing=True,
+    )
+    case = case_actions.open_case(
+        actor=None, person=person, source="field", story="เรื่องลับของการส่งต่อศูนย์เอ"
+    )
+    case_actions.assign_case(
+        actor=None, case=case, volunteers=[Volunteer.objects.get(user__username="volunteer.a")]
+    )
+
+    def refer(agency, need):
+        return referral_actions.send_referral(
+            actor=None, case=case, agency=agency, service=shelter, need=need
+        )
+
+    conference = referral_actions.hold_conference(
+        actor=None,
+        case=case,
+        held_on=timezone.localdate(),
+        decisions="ประชุมทีม One Home",
+        agencies=[partner],
+    )
+    linked = refer(linkless, "ทางลิงก์")
+    made = {
+        "partner": partner,
+        "case": case,
+        "referral": refer(partner, "ที่พักชั่วคราว"),
+        "withdraw": refer(partner, "ถอน"),
+        "link": refer(linkless, "สร้างลิงก์"),
+        "token": referral_actions.issue_referral_link(actor=None, referral=linked).split("/")[2],
+        "conference": conference,
+        "action": referral_actions.add_conference_action(
+            actor=None,
+            conference=conference,
+            action="รับเข้าพัก",
+            due_on=timezone.localdate(),
+            owner_agency=partner,
+        ),
+    }
+    world.a_secrets.append(case.story)
+    world._referral_pages = made
+    return made
+
+
+def _referral_page(name: str, key: str = "pk"):
+    return lambda world: {key: _referral_pages(world)[name].pk}
+
+
+REFERRAL_PAGES: dict[str, Entry] = {
+    "referrals:agency_list": Entry("any_user", query=lambda world: "?service=shelter&area=100502"),
+    "referrals:agency_detail": Entry("partner_directory", kwargs=_referral_page("partner")),
+    "referrals:agency_edit": Entry(
+        "agency_editors",
+        kwargs=_referral_page("partner"),
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "services": [_referral_pages(world)["partner"].services.get().pk],
+            "area_codes": "10 1005",
+            "phone": "021234567",
+            "is_active": "on",
+        },
+    ),
+    "referrals:contact_create": Entry(
+        "agency_editors",
+        kwargs=_referral_page("partner"),
+        methods=("POST",),
+        data=lambda world: {"name": "ผู้ประสานงานใหม่", "phone": "021112222"},
+    ),
+    "referrals:case_referrals": Entry("read", kwargs=_referral_page("case", "case_id")),
+    "referrals:referral_create": Entry(
+        "read",
+        kwargs=_referral_page("case", "case_id"),
+        query=lambda world: "?service=shelter",
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "service": "shelter",
+            "agency": _referral_pages(world)["partner"].pk,
+            "need": "ที่พักพิง",
+        },
+    ),
+    "referrals:conference_create": Entry(
+        "read",
+        kwargs=_referral_page("case", "case_id"),
+        methods=("GET", "POST"),
+        data=lambda world: {"held_on": _be_today(world), "decisions": "ประชุมทีมสหวิชาชีพ"},
+    ),
+    "referrals:inbox": Entry("any_user"),
+    "referrals:outbox": Entry("any_user", query=lambda world: "?tab=all"),
+    "referrals:referral_detail": Entry("referral_readers", kwargs=_referral_page("referral")),
+    "referrals:referral_answer": Entry(
+        "referral_readers",
+        kwargs=_referral_page("referral"),
+        methods=("POST",),
+        data=lambda world: {"action": "accept"},
+        writers="referral_partner",
+    ),
+    "referrals:referral_withdraw": Entry(
+        "read",
+        kwargs=_referral_page("withdraw"),
+        methods=("POST",),
+        data=lambda world: {"reason": "ได้ที่พักแล้ว"},
+    ),
+    "referrals:referral_link": Entry(
+        "read", kwargs=_referral_page("link"), methods=("POST",), data=lambda world: {}
+    ),
+    # No login: the token is the key. Answering spends it; test_pages_referrals.py covers that.
+    "referrals:link_page": Entry(
+        "public", kwargs=lambda world: {"token": _referral_pages(world)["token"]}
+    ),
+    "referrals:conference_detail": Entry("referral_readers", kwargs=_referral_page("conference")),
+    "referrals:conference_action_create": Entry(
+        "referral_readers",
+        kwargs=_referral_page("conference"),
+        methods=("POST",),
+        data=lambda world: {"action": "ติดตามผล", "owner": "center", "due_on": _be_today(world)},
+        writers="read",
+    ),
+    "referrals:conference_action_done": Entry(
+        "referral_readers",
+        kwargs=_referral_page("action"),
+        methods=("POST",),
+        data=lambda world: {"note": "เสร็จแล้ว"},
+    ),
+    "referrals:channels": Entry(
+        "self",
+        methods=("GET", "POST"),
+        data=lambda world: {"email-enabled": "on", "email-address": "walker@example.org"},
+    ),
+}
+PAGES.update(REFERRAL_PAGES)
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 
