@@ -173,6 +173,7 @@ def _mount_routers() -> None:
     from asa.cases.api import router as cases_router
     from asa.centers.api import router as centers_router
     from asa.geo.api import router as geo_router
+    from asa.referrals.api import router as referrals_router
     from asa.registry.api import router as registry_router
 
     api.add_router("", geo_router)
@@ -180,6 +181,7 @@ def _mount_routers() -> None:
     api.add_router("", accounts_router)
     api.add_router("", registry_router)
     api.add_router("", cases_router)
+    api.add_router("", referrals_router)
 
 
 _mount_routers()

@@ -698,3 +698,32 @@ def record_link_refusal(*, token: str, reason: str, action: str = "") -> Referra
         reason=reason,
     )
     return link
+
+
+@transaction.atomic
+def update_agency_contact(*, actor, contact: AgencyContact, **fields) -> AgencyContact:
+    """Change a contact person's details (name, position, phone, email, LINE, link receipt)."""
+    allowed = {"name", "position", "phone", "email", "line_id", "receives_referrals"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"update_agency_contact got unexpected fields: {sorted(unknown)}")
+    fields = {
+        key: value.strip() if isinstance(value, str) else value for key, value in fields.items()
+    }
+    if "name" in fields and not fields["name"]:
+        raise ValidationError({"name": "กรุณากรอกชื่อผู้ประสานงาน"})
+    changes = diff(contact, fields)
+    if not changes:
+        return contact
+    for field, value in fields.items():
+        setattr(contact, field, value)
+    if contact.receives_referrals and not (contact.email or contact.phone or contact.line_id):
+        raise ValidationError({"email": "ผู้รับลิงก์ส่งต่อต้องมีอีเมล โทรศัพท์ หรือ LINE อย่างน้อยหนึ่งช่องทาง"})
+    contact.save(update_fields=list(changes))
+    record_event(
+        actor=actor,
+        action="update_agency_contact",
+        obj=contact.agency,
+        changes={"contact": contact.name, **changes},
+    )
+    return contact

@@ -632,6 +632,190 @@ CASEWORK_PAGES: dict[str, Entry] = {
 }
 PAGES.update(CASEWORK_PAGES)
 
+
+# --- One Home API: a partner agency that is NOT agency_user's, and center A's referrals ------
+# (agency_user answers only for its own agency: this world's referrals are none of its business)
+
+KINDS["directory"] = frozenset(  # everyone who works with cases reads the partner directory
+    {
+        "admin_user",
+        "officer",
+        "district_officer_a",
+        "outside_officer",
+        "chair_a",
+        "volunteer_a",
+        "chair_b",
+        "volunteer_b",
+    }
+)
+KINDS["bangkok_directory"] = frozenset({"admin_user", "officer", "district_officer_a"})
+
+
+def _one_home(world) -> dict:
+    made = getattr(world, "_one_home", None)
+    if made is not None:
+        return made
+    from django.utils import timezone
+
+    from asa.geo.models import Province
+    from asa.referrals import actions as referral_actions
+    from asa.referrals.models import Service
+    from asa.registry.actions import record_consent
+
+    casework = _casework(world)
+    partner = referral_actions.register_agency(
+        actor=None,
+        name_th="บ้านพักทดสอบสิทธิ์",
+        kind="child_family_shelter",
+        province=Province.objects.get(code="10"),
+    )
+    referral_actions.update_agency(
+        actor=None,
+        agency=partner,
+        services=[Service.objects.get(code="shelter")],
+        area_codes=["10"],
+    )
+    record_consent(
+        actor=None,
+        person=casework["person"],
+        basis="consent",
+        given_by="self",
+        given_on=timezone.localdate(),
+        method="signed_paper",
+        allows_sharing=True,
+    )
+
+    def refer(need: str):
+        return referral_actions.send_referral(
+            actor=None,
+            case=casework["case"],
+            agency=partner,
+            service=Service.objects.get(code="shelter"),
+            need=need,
+        )
+
+    conference = referral_actions.hold_conference(
+        actor=None,
+        case=casework["case"],
+        held_on=timezone.localdate(),
+        decisions="มติลับของศูนย์เอ",
+        agencies=[partner],
+    )
+    made = {
+        "agency": partner,
+        "referral": refer("ที่พักชั่วคราว"),
+        "withdraw": refer("ถอน"),
+        "links": refer("ลิงก์"),
+        "conference": conference,
+        "action": referral_actions.add_conference_action(
+            actor=None,
+            conference=conference,
+            action="รับเข้าพัก",
+            due_on=timezone.localdate(),
+            owner_agency=partner,
+        ),
+    }
+    world._one_home = made
+    return made
+
+
+def _one_home_kwargs(name: str, key: str):
+    return lambda world: {key: _one_home(world)[name].pk}
+
+
+def _referral_write(name: str, writers: str, data: Callable[[World], dict]) -> Entry:
+    def body(world) -> dict:
+        from asa.referrals.models import Referral
+
+        return data(world) | {"version": Referral.objects.get(pk=_one_home(world)[name].pk).version}
+
+    return Entry("read", kwargs=_one_home_kwargs(name, "referral_id"), data=body, writers=writers)
+
+
+ONE_HOME_API: dict[str, Entry] = {
+    "GET /api/v1/agencies": Entry("any_user", query=lambda world: "?area=1005"),
+    "GET /api/v1/agencies/export": Entry("any_user", query=lambda world: "?format=csv"),
+    # The walker sends JSON; the import takes a multipart file, so every walker write is a 4xx
+    # that changes nothing. test_directory_import.py imports real files as each role.
+    "POST /api/v1/agencies/import": Entry(
+        "bangkok_directory", data=lambda world: {}, writers="nobody"
+    ),
+    "GET /api/v1/agencies/{agency_id}": Entry(
+        "directory", kwargs=_one_home_kwargs("agency", "agency_id")
+    ),
+    "POST /api/v1/agencies": Entry(
+        "bangkok_directory",
+        data=lambda world: {
+            "name_th": "สถานีตำรวจทดสอบสิทธิ์",
+            "kind": "police",
+            "province": "10",
+            "services": ["legal_aid"],
+            "areas": ["1005"],
+        },
+    ),
+    "PATCH /api/v1/agencies/{agency_id}": Entry(
+        "directory",
+        kwargs=_one_home_kwargs("agency", "agency_id"),
+        data=lambda world: {"phone": "021112222"},
+        writers="bangkok_directory",
+    ),
+    "GET /api/v1/services": Entry("any_user"),
+    "GET /api/v1/referrals": Entry("any_user", query=_of_case_a),
+    "GET /api/v1/referrals/{referral_id}": Entry(
+        "read", kwargs=_one_home_kwargs("referral", "referral_id")
+    ),
+    "POST /api/v1/referrals": Entry(
+        "read",
+        data=lambda world: {
+            "case": _casework(world)["case"].pk,
+            "agency": _one_home(world)["agency"].pk,
+            "service": "shelter",
+            "need": "ที่พักพิง",
+        },
+    ),
+    # Only the addressed agency's users answer; none of the personas is one (403 or 404).
+    "POST /api/v1/referrals/{referral_id}/answer": _referral_write(
+        "referral", "nobody", lambda world: {"status": "accepted"}
+    ),
+    "POST /api/v1/referrals/{referral_id}/withdraw": _referral_write(
+        "withdraw", "read", lambda world: {"reason": "ได้ที่พักแล้ว"}
+    ),
+    "POST /api/v1/referrals/{referral_id}/links": Entry(
+        "read", kwargs=_one_home_kwargs("links", "referral_id"), data=lambda world: {}
+    ),
+    "GET /api/v1/conferences": Entry("any_user", query=_of_case_a),
+    "POST /api/v1/conferences": Entry(
+        "read",
+        data=lambda world: {
+            "case": _casework(world)["case"].pk,
+            "held_on": _today(world),
+            "decisions": "ประชุมทีมสหวิชาชีพ",
+            "agencies": [_one_home(world)["agency"].pk],
+        },
+    ),
+    "GET /api/v1/conferences/{conference_id}": Entry(
+        "read", kwargs=_one_home_kwargs("conference", "conference_id")
+    ),
+    "POST /api/v1/conferences/{conference_id}/actions": Entry(
+        "read",
+        kwargs=_one_home_kwargs("conference", "conference_id"),
+        data=lambda world: {
+            "action": "ติดตามผล",
+            "due_on": _today(world),
+            "owner_center": world.center_a.pk,
+        },
+    ),
+    "POST /api/v1/conference-actions/{action_id}/done": Entry(
+        "read", kwargs=_one_home_kwargs("action", "action_id"), data=lambda world: {"note": "เสร็จ"}
+    ),
+    "GET /api/v1/notification-channels": Entry("self"),
+    "PUT /api/v1/notification-channels": Entry(
+        "self",
+        data=lambda world: {"items": [{"channel": "line", "address": "asa-test", "enabled": True}]},
+    ),
+}
+API.update(ONE_HOME_API)
+
 # --- One Home pages: a case of center A referred to agency_user's agency and to a partner ------
 # without users. Its person's names are not secrets here: the partner is meant to see them (the
 # shared fields); the case's story is, so a partner page that showed it would fail the walk.
