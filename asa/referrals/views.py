@@ -633,9 +633,10 @@ def outbox(request):
 
 def _link_response(request, template: str, context: dict, status: int = 200):
     response = render(request, template, context, status=status)
-    # The token is the key: keep it out of caches, referrers and search engines.
+    # The token is the key: keep it out of caches and search engines. (The site's same-origin
+    # referrer policy already keeps it from other sites; "no-referrer" would make browsers send
+    # `Origin: null` with the answer form, which CSRF protection rightly refuses.)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
