@@ -65,6 +65,8 @@ KINDS: dict[str, frozenset[str]] = {
     "write": WRITERS_OF_A,  # those who may change center A's data
     "open_center": frozenset({"admin_user", "officer"}),  # in a Bangkok district without one
     "admin": frozenset({"admin_user"}),
+    # Field and office workers: everyone who works in a center or an area (imports, exports).
+    "worker": SIGNED_IN - {"agency_user", "dpo"},
     "nobody": frozenset(),  # a URL that answers 404 to everyone (the API's bare root)
 }
 
@@ -816,6 +818,289 @@ ONE_HOME_API: dict[str, Entry] = {
 }
 API.update(ONE_HOME_API)
 
+
+# --- The registry of center A (people, households, duplicates, imports), made on first use --
+
+
+def _registry(world) -> dict:
+    made = getattr(world, "_registry_made", None)
+    if made is not None:
+        return made
+    import io
+
+    from django.utils import timezone
+
+    from asa.registry import actions as registry_actions
+    from asa.registry import importing
+    from asa.registry.models import DuplicateCandidate, ProblemType
+
+    code = world.center_a.subdistrict.code
+
+    def person(first, last, **extra):
+        return registry_actions.register_person(
+            actor=None,
+            first_name=first,
+            last_name=last,
+            subdistrict=code,
+            birth_date=dt.date(1955, 3, 1),
+            check_duplicates=False,
+            **extra,
+        )
+
+    head = person("ลับทะเบียน", "ผู้ประสบปัญหาเอ")
+    household = registry_actions.create_household(actor=None, head=head)
+    member = person("สมาชิกบ้าน", "ทะเบียนเอ")
+    membership = registry_actions.add_household_member(
+        actor=None, household=household, person=member, relationship="child"
+    )
+    consent = registry_actions.record_consent(
+        actor=None,
+        person=head,
+        basis="consent",
+        given_by="self",
+        given_on=timezone.localdate(),
+        method="signed_paper",
+        allows_sharing=True,
+    )
+    problem = registry_actions.record_problem(
+        actor=None, person=head, problem_type=ProblemType.objects.get(code="poverty")
+    )
+    first, second = person("คู่ซ้ำ", "หนึ่ง"), person("คู่ซ้ำ", "สอง")
+    low, high = sorted([first, second], key=lambda p: p.pk)
+    candidate = DuplicateCandidate.objects.create(
+        person_a=low, person_b=high, score=0.9, reasons=["ทดสอบ"]
+    )
+    distinct_pair = sorted([person("คนละคน", "หนึ่ง"), person("คนละคน", "สอง")], key=lambda p: p.pk)
+    distinct = DuplicateCandidate.objects.create(
+        person_a=distinct_pair[0], person_b=distinct_pair[1], score=0.5, reasons=["ทดสอบ"]
+    )
+
+    def pair(first_name: str):
+        low, high = sorted(
+            [person(first_name, "หนึ่ง"), person(first_name, "สอง")], key=lambda p: p.pk
+        )
+        return DuplicateCandidate.objects.create(
+            person_a=low, person_b=high, score=0.7, reasons=["ทดสอบ"]
+        )
+
+    api_candidate, api_distinct = pair("คู่เอพีไอ"), pair("คู่แยกเอพีไอ")
+    survivor, merged = person("รวมแล้ว", "หลัก"), person("รวมแล้ว", "รอง")
+    merge = registry_actions.merge_people(actor=None, survivor=survivor, merged=merged)
+    chair = Volunteer.objects.get(user__username="chair.a").user
+    csv = "first_name,last_name,subdistrict_code\nนำเข้า,ทดสอบ,100502\n".encode()
+    job = importing.start_import(
+        actor=chair,
+        file=io.BytesIO(csv),
+        file_name="people.csv",
+        source="scope-walker",
+        center=world.center_a,
+    )
+    made = {
+        "person": head,
+        "household": household,
+        "membership": membership,
+        "consent": consent,
+        "problem": problem,
+        "candidate": candidate,
+        "distinct": distinct,
+        "merge": merge,
+        "job": job,
+        "api_candidate": api_candidate,
+        "api_distinct": api_distinct,
+    }
+    world.a_secrets += [head.first_name, head.last_name]
+    world._registry_made = made
+    return made
+
+
+def _reg(name: str, key: str = "pk"):
+    return lambda world: {key: _registry(world)[name].pk}
+
+
+REGISTRY_PAGES: dict[str, Entry] = {
+    "registry:person_list": Entry("any_user", query=lambda world: "?q=ลับทะเบียน"),
+    "registry:person_create": Entry(
+        "worker",
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "title": "นาง",
+            "first_name": "ลงทะเบียน",
+            "last_name": "หน้าเว็บ",
+            "id_type": "none",
+            "sex": "female",
+            "nationality": "ไทย",
+            **_address(world),
+        },
+        writers="read",
+    ),
+    "registry:person_detail": Entry("read", kwargs=_reg("person")),
+    "registry:person_edit": Entry("read", kwargs=_reg("person"), methods=("GET", "POST")),
+    "registry:problem_create": Entry(
+        "read",
+        kwargs=_reg("person"),
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "problem_type": __import__("asa.registry.models", fromlist=["ProblemType"])
+            .ProblemType.objects.get(code="debt")
+            .pk,
+            "severity": "high",
+        },
+    ),
+    "registry:problem_status": Entry(
+        "read",
+        kwargs=_reg("problem"),
+        methods=("POST",),
+        data=lambda world: {"status": "improving"},
+    ),
+    "registry:consent_create": Entry(
+        "read",
+        kwargs=_reg("person"),
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "basis": "public_task",
+            "given_by": "not_applicable",
+            "given_on": _be_today(world),
+            "method": "not_applicable",
+        },
+    ),
+    "registry:consent_withdraw": Entry("read", kwargs=_reg("consent"), methods=("GET", "POST")),
+    "registry:household_list": Entry("any_user"),
+    "registry:household_create": Entry(
+        "read", query=lambda world: f"?head={_registry(world)['person'].pk}"
+    ),
+    "registry:household_detail": Entry("read", kwargs=_reg("household")),
+    "registry:household_add_member": Entry("read", kwargs=_reg("household"), methods=("POST",)),
+    "registry:household_assess": Entry(
+        "read",
+        kwargs=_reg("household"),
+        methods=("GET", "POST"),
+        data=lambda world: {"assessed_on": _be_today(world), "indicator_clean_water": "on"},
+    ),
+    "registry:membership_end": Entry("read", kwargs=_reg("membership"), methods=("POST",)),
+    "registry:duplicate_list": Entry("any_user"),
+    "registry:duplicate_detail": Entry("read", kwargs=_reg("candidate")),
+    "registry:duplicate_merge": Entry(
+        "read",
+        kwargs=_reg("candidate"),
+        methods=("POST",),
+        data=lambda world: {
+            "survivor": _registry(world)["candidate"].person_a_id,
+            "reason": "คนเดียวกัน",
+        },
+        writers="write",
+    ),
+    "registry:duplicate_distinct": Entry(
+        "read",
+        kwargs=_reg("distinct"),
+        methods=("POST",),
+        data=lambda world: {"reason": "คนละคน"},
+        writers="write",
+    ),
+    "registry:merge_undo": Entry(
+        "read",
+        kwargs=_reg("merge"),
+        methods=("POST",),
+        data=lambda world: {"reason": "รวมผิด"},
+        writers="write",
+    ),
+    "imports:import_list": Entry("worker"),
+    "imports:import_create": Entry("worker", methods=("GET", "POST")),
+    "imports:import_template": Entry("any_user"),  # a blank template
+    "imports:import_detail": Entry("write", kwargs=_reg("job")),
+    "imports:import_progress": Entry("write", kwargs=_reg("job")),
+    "imports:import_report": Entry("write", kwargs=_reg("job")),
+    "imports:export_csv": Entry("any_user"),  # scoped: exports only what the user may see
+    "imports:export_xlsx": Entry("any_user"),
+}
+PAGES.update(REGISTRY_PAGES)
+
+
+def _api_reg(name: str, key: str):
+    return lambda world: {key: _registry(world)[name].pk}
+
+
+def _with_version(name: str, data: Callable[[World], dict]):
+    def body(world) -> dict:
+        from asa.registry.models import Person
+
+        return data(world) | {"version": Person.objects.get(pk=_registry(world)[name].pk).version}
+
+    return body
+
+
+REGISTRY_API: dict[str, Entry] = {
+    "GET /api/v1/people": Entry("any_user", query=lambda world: "?q=ลับทะเบียน"),
+    "POST /api/v1/people": Entry(
+        "read",
+        data=lambda world: {
+            "first_name": "ผ่านเอพีไอ",
+            "last_name": "ทะเบียน",
+            "subdistrict": world.center_a.subdistrict.code,
+        },
+    ),
+    "GET /api/v1/people/export": Entry("any_user"),
+    "GET /api/v1/people/{person_id}": Entry("read", kwargs=_api_reg("person", "person_id")),
+    "PATCH /api/v1/people/{person_id}": Entry(
+        "read",
+        kwargs=_api_reg("person", "person_id"),
+        data=_with_version("person", lambda world: {"notes": "แก้ไขผ่านเอพีไอ"}),
+    ),
+    "GET /api/v1/people/{person_id}/timeline": Entry(
+        "read", kwargs=_api_reg("person", "person_id")
+    ),
+    "GET /api/v1/people/{person_id}/consents": Entry(
+        "read", kwargs=_api_reg("person", "person_id")
+    ),
+    "POST /api/v1/people/{person_id}/consents": Entry(
+        "read",
+        kwargs=_api_reg("person", "person_id"),
+        data=lambda world: {
+            "basis": "public_task",
+            "given_by": "not_applicable",
+            "given_on": str(__import__("django.utils.timezone", fromlist=["x"]).localdate()),
+            "method": "not_applicable",
+        },
+    ),
+    "GET /api/v1/households": Entry("any_user"),
+    "POST /api/v1/households": Entry(
+        "read", data=lambda world: {"head": _registry(world)["distinct"].person_a_id}
+    ),
+    "GET /api/v1/households/{household_id}": Entry(
+        "read", kwargs=_api_reg("household", "household_id")
+    ),
+    "POST /api/v1/households/{household_id}/members": Entry(
+        "read",
+        kwargs=_api_reg("household", "household_id"),
+        data=lambda world: {
+            "person": _registry(world)["distinct"].person_b_id,
+            "relationship": "relative",
+        },
+    ),
+    "POST /api/v1/households/{household_id}/assessments": Entry(
+        "read",
+        kwargs=_api_reg("household", "household_id"),
+        data=lambda world: {"indicators": {"clean_water": True}},
+    ),
+    "GET /api/v1/duplicates": Entry("any_user"),
+    "POST /api/v1/duplicates/{candidate_id}/merge": Entry(
+        "read",
+        kwargs=_api_reg("api_candidate", "candidate_id"),
+        data=lambda world: {"survivor": _registry(world)["api_candidate"].person_a_id},
+        writers="write",
+    ),
+    "POST /api/v1/duplicates/{candidate_id}/distinct": Entry(
+        "read",
+        kwargs=_api_reg("api_distinct", "candidate_id"),
+        data=lambda world: {},
+        writers="write",
+    ),
+    "GET /api/v1/imports": Entry("any_user"),
+    "POST /api/v1/imports": Entry("worker", data=lambda world: {}, writers="nobody"),
+    "GET /api/v1/imports/{job_id}": Entry("write", kwargs=_api_reg("job", "job_id")),
+    "GET /api/v1/imports/{job_id}/rows": Entry("write", kwargs=_api_reg("job", "job_id")),
+}
+API.update(REGISTRY_API)
+
 # --- One Home pages: a case of center A referred to agency_user's agency and to a partner ------
 # without users. Its person's names are not secrets here: the partner is meant to see them (the
 # shared fields); the case's story is, so a partner page that showed it would fail the walk.
@@ -995,6 +1280,299 @@ REFERRAL_PAGES: dict[str, Entry] = {
     ),
 }
 PAGES.update(REFERRAL_PAGES)
+
+
+# --- Goods and equipment of center A: stock, a household, a signed distribution, loans, a drive --
+
+
+def _aid(world) -> dict:
+    made = getattr(world, "_aid_made", None)
+    if made is not None:
+        return made
+    import base64
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from asa.aid import actions as aid_actions
+    from asa.aid.models import Item, Piece
+    from asa.registry.actions import create_household, register_person
+
+    today = timezone.localdate()
+    bicycle, kit = Item.objects.get(code="bicycle"), Item.objects.get(code="consumer-kit")
+    donation = aid_actions.receive_donation(
+        actor=None,
+        center=world.center_a,
+        donor_kind="agency",
+        donor_name="กรมพัฒนาสังคมและสวัสดิการ",
+        received_on=today,
+        lines=[(bicycle, 10, [f"SCOPE-{n:02d}" for n in range(10)]), (kit, 50, [])],
+    )
+    head = register_person(
+        actor=None,
+        first_name="ลับของแจก",
+        last_name="ครัวเรือนเอ",
+        birth_date=dt.date(1950, 1, 1),
+        subdistrict=world.center_a.subdistrict.code,
+        check_duplicates=False,
+    )
+    household = create_household(actor=None, head=head)
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    distribution = aid_actions.distribute_items(
+        actor=None,
+        center=world.center_a,
+        household=household,
+        lines=[(kit, 2)],
+        signature=ContentFile(png, name="s.png"),
+        signed_by_name="ลับของแจก ครัวเรือนเอ",
+    )
+    pieces = list(Piece.objects.filter(item=bicycle).order_by("serial_number")[:2])
+    loans = [
+        aid_actions.lend_piece(
+            actor=None,
+            piece=piece,
+            volunteer=world.secret,
+            condition_out="ใหม่",
+            expected_return_on=today,
+        )
+        for piece in pieces
+    ]
+    drive = aid_actions.plan_distribution_drive(
+        actor=None,
+        center=world.center_a,
+        title="แจกของประจำเดือน",
+        planned_on=today,
+        households=[household],
+    )
+    made = {
+        "donation": donation,
+        "household": household,
+        "distribution": distribution,
+        "page_loan": loans[0],
+        "api_loan": loans[1],
+        "drive": drive,
+        "bicycle": bicycle,
+        "kit": kit,
+    }
+    world.a_secrets += [head.first_name, head.last_name]
+    world._aid_made = made
+    return made
+
+
+def _aid_center(world) -> dict:
+    _aid(world)
+    return {"pk": world.center_a.pk}
+
+
+def _aid_pk(name: str):
+    return lambda world: {"pk": _aid(world)[name].pk}
+
+
+def _free_bicycle(world) -> int:
+    from asa.aid.models import Piece
+
+    return (
+        Piece.objects.filter(item=_aid(world)["bicycle"], center=world.center_a, status="in_stock")
+        .order_by("serial_number")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _aid_lines(world, quantity: int) -> dict:
+    return {
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "30",
+        "lines-0-item": _aid(world)["kit"].pk,
+        "lines-0-quantity": str(quantity),
+    }
+
+
+AID_PAGES: dict[str, Entry] = {
+    "aid:catalogue": Entry("any_user"),
+    "aid:stock": Entry("read", kwargs=_aid_center),
+    "aid:item_detail": Entry(
+        "read",
+        kwargs=lambda world: {"pk": _aid(world)["kit"].pk},
+        query=lambda world: f"?center={world.center_a.pk}",
+    ),
+    "aid:threshold_edit": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {"item": _aid(world)["kit"].pk, "threshold": "7"},
+    ),
+    "aid:transfer_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "to_center": world.center_b.pk,
+            "item": _aid(world)["kit"].pk,
+            "quantity": "1",
+            "on": _be_today(world),
+            "reason": "ช่วยศูนย์ข้างเคียง",
+        },
+    ),
+    "aid:write_off_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "item": _aid(world)["kit"].pk,
+            "quantity": "1",
+            "on": _be_today(world),
+            "reason": "ชำรุด",
+        },
+    ),
+    "aid:stock_take_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "counted_on": _be_today(world),
+            f"count_{_aid(world)['kit'].pk}": "40",
+        },
+    ),
+    "aid:donation_list": Entry("read", kwargs=_aid_center),
+    "aid:donation_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "donor_kind": "person",
+            "donor_name": "นายใจดี มีสุข",
+            "received_on": _be_today(world),
+            **_aid_lines(world, 5),
+        },
+    ),
+    "aid:donation_receipt": Entry("read", kwargs=_aid_pk("donation")),
+    "aid:distribution_list": Entry("read", kwargs=_aid_center),
+    "aid:distribution_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "distributed_on": _be_today(world),
+            "household": _aid(world)["household"].code,
+            "signed_by_name": "ผู้รับของ",
+            **_aid_lines(world, 1),
+        },
+    ),
+    "aid:distribution_receipt": Entry("read", kwargs=_aid_pk("distribution")),
+    "aid:distribution_signature": Entry("read", kwargs=_aid_pk("distribution")),
+    "aid:loan_list": Entry("read", kwargs=_aid_center),
+    "aid:loan_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "piece": _free_bicycle(world),
+            "volunteer": world.secret.pk,
+            "loaned_on": _be_today(world),
+            "expected_return_on": _be_today(world),
+            "condition_out": "ดี",
+        },
+    ),
+    "aid:loan_return": Entry(
+        "read",
+        kwargs=_aid_pk("page_loan"),
+        methods=("GET", "POST"),
+        data=lambda world: {"returned_on": _be_today(world), "condition_in": "ดี"},
+    ),
+    "aid:drive_list": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "title": "แจกของเดือนหน้า",
+            "planned_on": _be_today(world),
+            "households": _aid(world)["household"].code,
+        },
+    ),
+    "aid:drive_detail": Entry("read", kwargs=_aid_pk("drive")),
+}
+PAGES.update(AID_PAGES)
+
+
+def _aid_in_a(world) -> str:
+    _aid(world)
+    return f"?center={world.center_a.pk}"
+
+
+AID_API: dict[str, Entry] = {
+    "GET /api/v1/items": Entry("any_user"),
+    "GET /api/v1/items/{item_id}": Entry(
+        "any_user", kwargs=lambda world: {"item_id": _aid(world)["kit"].pk}
+    ),
+    "GET /api/v1/stock": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/stock/movements": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/pieces": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/donations": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/donations/{donation_id}": Entry(
+        "read", kwargs=lambda world: {"donation_id": _aid(world)["donation"].pk}
+    ),
+    "POST /api/v1/donations": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "donor_kind": "company",
+            "donor_name": "ร้านใจดี",
+            "received_on": _today(world),
+            "lines": [{"item": _aid(world)["kit"].pk, "quantity": 5}],
+        },
+    ),
+    "GET /api/v1/distributions": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/distributions/{distribution_id}": Entry(
+        "read", kwargs=lambda world: {"distribution_id": _aid(world)["distribution"].pk}
+    ),
+    "POST /api/v1/distributions": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "household": _aid(world)["household"].pk,
+            "lines": [{"item": _aid(world)["kit"].pk, "quantity": 1}],
+            "signed_by_name": "ผู้รับของ",
+        },
+    ),
+    "GET /api/v1/loans": Entry("any_user", query=lambda world: _aid_in_a(world) + "&overdue=true"),
+    "POST /api/v1/loans": Entry(
+        "read",
+        data=lambda world: {
+            "piece": _free_bicycle(world),
+            "volunteer": world.secret.pk,
+            "expected_return_on": _today(world),
+            "condition_out": "ดี",
+        },
+    ),
+    "POST /api/v1/loans/{loan_id}/return": Entry(
+        "read",
+        kwargs=lambda world: {"loan_id": _aid(world)["api_loan"].pk},
+        data=lambda world: {"condition_in": "ดี"},
+    ),
+    "POST /api/v1/transfers": Entry(
+        "read",
+        data=lambda world: {
+            "from_center": world.center_a.pk,
+            "to_center": world.center_b.pk,
+            "item": _aid(world)["kit"].pk,
+            "quantity": 1,
+        },
+    ),
+    "POST /api/v1/stock-takes": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "counts": [{"item": _aid(world)["kit"].pk, "counted": 30}],
+        },
+    ),
+}
+API.update(AID_API)
+
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
