@@ -16,6 +16,7 @@ from asa.centers.models import Center, Sex, Skill, Title, VolunteerRole
 from asa.geo.models import Province, Subdistrict
 from asa.lib.national_id import make_national_id
 from asa.referrals.actions import register_agency
+from asa.referrals.demo import load_one_home_demo
 from asa.referrals.models import Agency, AgencyKind
 
 DEMO_PASSWORD_DEFAULT = "asa-demo-2562"  # noqa: S105 (the documented demo password)
@@ -165,6 +166,7 @@ def load_demo(*, stdout=None) -> dict:
         phone="02-354-7522",
     )
     _demo_users(shelter)
+    load_one_home_demo(stdout=stdout)
     return {"centers": Center.objects.count()}
 
 
