@@ -150,7 +150,9 @@ def load_demo(*, stdout=None) -> dict:
             subdistrict=subdistrict,
             opened_on=opened_on,
             venue=venue,
-            address=f"{venue} แขวง{subdistrict.name_th} {subdistrict.district.name_th} กรุงเทพมหานคร",
+            address=(
+                f"{venue} แขวง{subdistrict.name_th} {subdistrict.district.name_th} กรุงเทพมหานคร"
+            ),
             phone=f"02-{names.random.randint(100, 999)}-{names.random.randint(1000, 9999)}",
         )
         _add_volunteers(center, count, names, skills)
