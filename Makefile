@@ -20,12 +20,13 @@ $(BIN)/python:
 setup: $(BIN)/python
 	@$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock 2>&1 | $(PIPQUIET)
 	@$(BIN)/pip install --disable-pip-version-check -q --no-deps -e . 2>&1 | $(PIPQUIET)
-	@test -d node_modules/htmx.org -a -d node_modules/@fontsource/sarabun || npm ci --no-audit --no-fund --ignore-scripts
-	@mkdir -p $(VENDOR)/htmx $(VENDOR)/sarabun
+	@test -d node_modules/htmx.org -a -d node_modules/@fontsource/sarabun -a -d node_modules/@expo-google-fonts/sarabun || npm ci --no-audit --no-fund --ignore-scripts
+	@mkdir -p $(VENDOR)/htmx $(VENDOR)/sarabun $(VENDOR)/sarabun-ttf
 	@cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	@for subset in thai latin; do for weight in 400 600 700; do \
 		cp node_modules/@fontsource/sarabun/files/sarabun-$$subset-$$weight-normal.woff2 $(VENDOR)/sarabun/; \
 	done; done
+	@cp node_modules/@expo-google-fonts/sarabun/400Regular/Sarabun_400Regular.ttf node_modules/@expo-google-fonts/sarabun/700Bold/Sarabun_700Bold.ttf $(VENDOR)/sarabun-ttf/
 	@if command -v msgfmt >/dev/null && test -d asa/locale; then $(BIN)/asa compilemessages -v 0 --ignore=.venv --ignore=node_modules; fi
 	@$(BIN)/asa migrate --no-input -v 0
 	@$(BIN)/asa collectstatic --no-input -v 0

@@ -170,6 +170,7 @@ def on_unauthenticated(request, error):
 
 def _mount_routers() -> None:
     from asa.accounts.api import router as accounts_router
+    from asa.aid.api import router as aid_router
     from asa.cases.api import router as cases_router
     from asa.centers.api import router as centers_router
     from asa.geo.api import router as geo_router
@@ -182,6 +183,7 @@ def _mount_routers() -> None:
     api.add_router("", registry_router)
     api.add_router("", cases_router)
     api.add_router("", referrals_router)
+    api.add_router("", aid_router)
 
 
 _mount_routers()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("asa.registry.import_urls")),
     path("", include("asa.cases.urls")),
     path("", include("asa.referrals.urls")),
+    path("", include("asa.aid.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

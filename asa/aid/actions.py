@@ -747,3 +747,34 @@ def require_center_member(actor, center: Center) -> None:
         _check_center(actor, center)
     except ValidationError as error:
         raise PermissionDenied from error
+
+
+@transaction.atomic
+def plan_distribution_drive(
+    *, actor, center: Center, title: str, planned_on: dt.date, households: Iterable = ()
+):
+    """Plan a distribution drive (e.g. the monthly one) with the households it should reach."""
+    from asa.aid.models import DistributionDrive
+
+    _check_center(actor, center)
+    if not title.strip():
+        raise ValidationError({"title": "กรุณาระบุชื่อกิจกรรม"})
+    households = list(households)
+    outside = [household for household in households if household.center_id != center.pk]
+    if outside:
+        raise ValidationError({"households": "ครัวเรือนต้องอยู่ในความดูแลของศูนย์นี้"})
+    drive = DistributionDrive.objects.create(
+        center=center, title=title.strip(), planned_on=planned_on
+    )
+    drive.households.set(households)
+    record_event(
+        actor=actor,
+        action="plan_distribution_drive",
+        obj=drive,
+        changes={
+            "center": center.code,
+            "planned_on": planned_on,
+            "households": [household.pk for household in households],
+        },
+    )
+    return drive

@@ -1574,6 +1574,298 @@ AID_API: dict[str, Entry] = {
 API.update(AID_API)
 
 
+# --- Goods and equipment of center A: stock, a household, a signed distribution, loans, a drive --
+
+
+def _aid(world) -> dict:
+    made = getattr(world, "_aid_made", None)
+    if made is not None:
+        return made
+    import base64
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from asa.aid import actions as aid_actions
+    from asa.aid.models import Item, Piece
+    from asa.registry.actions import create_household, register_person
+
+    today = timezone.localdate()
+    bicycle, kit = Item.objects.get(code="bicycle"), Item.objects.get(code="consumer-kit")
+    donation = aid_actions.receive_donation(
+        actor=None,
+        center=world.center_a,
+        donor_kind="agency",
+        donor_name="กรมพัฒนาสังคมและสวัสดิการ",
+        received_on=today,
+        lines=[(bicycle, 10, [f"SCOPE-{n:02d}" for n in range(10)]), (kit, 50, [])],
+    )
+    head = register_person(
+        actor=None,
+        first_name="ลับของแจก",
+        last_name="ครัวเรือนเอ",
+        birth_date=dt.date(1950, 1, 1),
+        subdistrict=world.center_a.subdistrict.code,
+        check_duplicates=False,
+    )
+    household = create_household(actor=None, head=head)
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    distribution = aid_actions.distribute_items(
+        actor=None,
+        center=world.center_a,
+        household=household,
+        lines=[(kit, 2)],
+        signature=ContentFile(png, name="s.png"),
+        signed_by_name="ลับของแจก ครัวเรือนเอ",
+    )
+    pieces = list(Piece.objects.filter(item=bicycle).order_by("serial_number")[:2])
+    loans = [
+        aid_actions.lend_piece(
+            actor=None,
+            piece=piece,
+            volunteer=world.secret,
+            condition_out="ใหม่",
+            expected_return_on=today,
+        )
+        for piece in pieces
+    ]
+    drive = aid_actions.plan_distribution_drive(
+        actor=None,
+        center=world.center_a,
+        title="แจกของประจำเดือน",
+        planned_on=today,
+        households=[household],
+    )
+    made = {
+        "donation": donation,
+        "household": household,
+        "distribution": distribution,
+        "page_loan": loans[0],
+        "api_loan": loans[1],
+        "drive": drive,
+        "bicycle": bicycle,
+        "kit": kit,
+    }
+    world.a_secrets += [head.first_name, head.last_name]
+    world._aid_made = made
+    return made
+
+
+def _aid_center(world) -> dict:
+    _aid(world)
+    return {"pk": world.center_a.pk}
+
+
+def _aid_pk(name: str):
+    return lambda world: {"pk": _aid(world)[name].pk}
+
+
+def _free_bicycle(world) -> int:
+    from asa.aid.models import Piece
+
+    return (
+        Piece.objects.filter(item=_aid(world)["bicycle"], center=world.center_a, status="in_stock")
+        .order_by("serial_number")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _aid_lines(world, quantity: int) -> dict:
+    return {
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "30",
+        "lines-0-item": _aid(world)["kit"].pk,
+        "lines-0-quantity": str(quantity),
+    }
+
+
+AID_PAGES: dict[str, Entry] = {
+    "aid:catalogue": Entry("any_user"),
+    "aid:stock": Entry("read", kwargs=_aid_center),
+    "aid:item_detail": Entry(
+        "read",
+        kwargs=lambda world: {"pk": _aid(world)["kit"].pk},
+        query=lambda world: f"?center={world.center_a.pk}",
+    ),
+    "aid:threshold_edit": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {"item": _aid(world)["kit"].pk, "threshold": "7"},
+    ),
+    "aid:transfer_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "to_center": world.center_b.pk,
+            "item": _aid(world)["kit"].pk,
+            "quantity": "1",
+            "on": _be_today(world),
+            "reason": "ช่วยศูนย์ข้างเคียง",
+        },
+    ),
+    "aid:write_off_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "item": _aid(world)["kit"].pk,
+            "quantity": "1",
+            "on": _be_today(world),
+            "reason": "ชำรุด",
+        },
+    ),
+    "aid:stock_take_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "counted_on": _be_today(world),
+            f"count_{_aid(world)['kit'].pk}": "40",
+        },
+    ),
+    "aid:donation_list": Entry("read", kwargs=_aid_center),
+    "aid:donation_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "donor_kind": "person",
+            "donor_name": "นายใจดี มีสุข",
+            "received_on": _be_today(world),
+            **_aid_lines(world, 5),
+        },
+    ),
+    "aid:donation_receipt": Entry("read", kwargs=_aid_pk("donation")),
+    "aid:distribution_list": Entry("read", kwargs=_aid_center),
+    "aid:distribution_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "distributed_on": _be_today(world),
+            "household": _aid(world)["household"].code,
+            "signed_by_name": "ผู้รับของ",
+            **_aid_lines(world, 1),
+        },
+    ),
+    "aid:distribution_receipt": Entry("read", kwargs=_aid_pk("distribution")),
+    "aid:distribution_signature": Entry("read", kwargs=_aid_pk("distribution")),
+    "aid:loan_list": Entry("read", kwargs=_aid_center),
+    "aid:loan_create": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "piece": _free_bicycle(world),
+            "volunteer": world.secret.pk,
+            "loaned_on": _be_today(world),
+            "expected_return_on": _be_today(world),
+            "condition_out": "ดี",
+        },
+    ),
+    "aid:loan_return": Entry(
+        "read",
+        kwargs=_aid_pk("page_loan"),
+        methods=("GET", "POST"),
+        data=lambda world: {"returned_on": _be_today(world), "condition_in": "ดี"},
+    ),
+    "aid:drive_list": Entry(
+        "read",
+        kwargs=_aid_center,
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "title": "แจกของเดือนหน้า",
+            "planned_on": _be_today(world),
+            "households": _aid(world)["household"].code,
+        },
+    ),
+    "aid:drive_detail": Entry("read", kwargs=_aid_pk("drive")),
+}
+PAGES.update(AID_PAGES)
+
+
+def _aid_in_a(world) -> str:
+    _aid(world)
+    return f"?center={world.center_a.pk}"
+
+
+AID_API: dict[str, Entry] = {
+    "GET /api/v1/items": Entry("any_user"),
+    "GET /api/v1/items/{item_id}": Entry(
+        "any_user", kwargs=lambda world: {"item_id": _aid(world)["kit"].pk}
+    ),
+    "GET /api/v1/stock": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/stock/movements": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/pieces": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/donations": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/donations/{donation_id}": Entry(
+        "read", kwargs=lambda world: {"donation_id": _aid(world)["donation"].pk}
+    ),
+    "POST /api/v1/donations": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "donor_kind": "company",
+            "donor_name": "ร้านใจดี",
+            "received_on": _today(world),
+            "lines": [{"item": _aid(world)["kit"].pk, "quantity": 5}],
+        },
+    ),
+    "GET /api/v1/distributions": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/distributions/{distribution_id}": Entry(
+        "read", kwargs=lambda world: {"distribution_id": _aid(world)["distribution"].pk}
+    ),
+    "POST /api/v1/distributions": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "household": _aid(world)["household"].pk,
+            "lines": [{"item": _aid(world)["kit"].pk, "quantity": 1}],
+            "signed_by_name": "ผู้รับของ",
+        },
+    ),
+    "GET /api/v1/loans": Entry("any_user", query=lambda world: _aid_in_a(world) + "&overdue=true"),
+    "POST /api/v1/loans": Entry(
+        "read",
+        data=lambda world: {
+            "piece": _free_bicycle(world),
+            "volunteer": world.secret.pk,
+            "expected_return_on": _today(world),
+            "condition_out": "ดี",
+        },
+    ),
+    "POST /api/v1/loans/{loan_id}/return": Entry(
+        "read",
+        kwargs=lambda world: {"loan_id": _aid(world)["api_loan"].pk},
+        data=lambda world: {"condition_in": "ดี"},
+    ),
+    "POST /api/v1/transfers": Entry(
+        "read",
+        data=lambda world: {
+            "from_center": world.center_a.pk,
+            "to_center": world.center_b.pk,
+            "item": _aid(world)["kit"].pk,
+            "quantity": 1,
+        },
+    ),
+    "POST /api/v1/stock-takes": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "counts": [{"item": _aid(world)["kit"].pk, "counted": 30}],
+        },
+    ),
+}
+API.update(AID_API)
+
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 
