@@ -1,6 +1,7 @@
 """Write audit events. Every action calls `record_event` inside its own transaction."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from asa.accounts.models import AuditEvent
 from asa.lib.request_context import client_ip
@@ -54,3 +55,52 @@ def diff(instance: models.Model, data: dict) -> dict:
         if old != new:
             changes[field] = [old, new]
     return changes
+
+
+# Thai labels of audit actions, for every timeline (person, household, case, referral).
+ACTION_LABELS = {
+    "add_conference_action": _("เพิ่มงานจากที่ประชุม"),
+    "add_household_member": _("เพิ่มสมาชิกครัวเรือน"),
+    "add_plan_item": _("เพิ่มแผนการช่วยเหลือ"),
+    "approve_closure": _("อนุมัติปิดกรณี"),
+    "assign_case": _("มอบหมาย อพม."),
+    "change_case_status": _("เปลี่ยนสถานะ"),
+    "complete_conference_action": _("งานจากที่ประชุมเสร็จ"),
+    "create_household": _("เปิดครัวเรือน"),
+    "end_household_membership": _("สมาชิกย้ายออกจากครัวเรือน"),
+    "export_people": _("ส่งออกข้อมูล"),
+    "hold_conference": _("ประชุมปรึกษารายกรณี"),
+    "import_person": _("นำเข้าข้อมูลจากไฟล์"),
+    "issue_referral_link": _("สร้างลิงก์สำหรับหน่วยงาน"),
+    "mark_distinct": _("ยืนยันว่าเป็นคนละคน"),
+    "merge_people": _("รวมข้อมูลบุคคลซ้ำ"),
+    "open_case": _("รับเรื่อง"),
+    "record_assistance": _("บันทึกความช่วยเหลือ"),
+    "record_consent": _("บันทึกฐานทางกฎหมาย/ความยินยอม"),
+    "record_household_assessment": _("ประเมินครัวเรือน 5 มิติ"),
+    "record_problem": _("บันทึกปัญหา"),
+    "record_visit": _("บันทึกการเยี่ยมบ้าน"),
+    "referral_accepted": _("หน่วยงานตอบรับการส่งต่อ"),
+    "referral_completed": _("หน่วยงานให้บริการเสร็จสิ้น"),
+    "referral_declined": _("หน่วยงานปฏิเสธการส่งต่อ"),
+    "referral_in_service": _("หน่วยงานเริ่มให้บริการ"),
+    "referral_link_opened": _("หน่วยงานเปิดลิงก์"),
+    "referral_link_refused": _("ปฏิเสธการใช้ลิงก์"),
+    "referral_not_completed": _("หน่วยงานให้บริการไม่สำเร็จ"),
+    "referral_withdrawn": _("ถอนการส่งต่อ"),
+    "register_person": _("ลงทะเบียนบุคคล"),
+    "reopen_case": _("เปิดกรณีอีกครั้ง"),
+    "request_closure": _("ขอปิดกรณี"),
+    "send_referral": _("ส่งต่อหน่วยงานภาคี"),
+    "transfer_case": _("โอนกรณีไปศูนย์อื่น"),
+    "unassign_volunteer": _("ยกเลิกการมอบหมาย อพม."),
+    "undo_merge": _("ยกเลิกการรวมข้อมูล"),
+    "update_person": _("แก้ไขข้อมูลบุคคล"),
+    "update_plan_item": _("ปรับความคืบหน้าของแผน"),
+    "update_problem_status": _("เปลี่ยนสถานะปัญหา"),
+    "withdraw_consent": _("ถอนความยินยอม"),
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from asa.accounts.access import can_write, get_for, require, scope_of, visible
 from asa.accounts.actions import mark_notifications_read
+from asa.accounts.events import action_label
 from asa.accounts.models import AuditEvent
 from asa.cases import actions, forms, queries
 from asa.cases.models import (
@@ -279,21 +280,6 @@ def case_create(request):
 
 # --- The case page -----------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "open_case": gettext_lazy("รับเรื่อง"),
-    "assign_case": gettext_lazy("มอบหมาย อพม."),
-    "unassign_volunteer": gettext_lazy("ยกเลิกการมอบหมาย อพม."),
-    "transfer_case": gettext_lazy("โอนกรณีไปศูนย์อื่น"),
-    "change_case_status": gettext_lazy("เปลี่ยนสถานะ"),
-    "record_visit": gettext_lazy("บันทึกการเยี่ยมบ้าน"),
-    "add_plan_item": gettext_lazy("เพิ่มแผนการช่วยเหลือ"),
-    "update_plan_item": gettext_lazy("ปรับความคืบหน้าของแผน"),
-    "record_assistance": gettext_lazy("บันทึกความช่วยเหลือ"),
-    "request_closure": gettext_lazy("ขอปิดกรณี"),
-    "approve_closure": gettext_lazy("อนุมัติปิดกรณี"),
-    "reopen_case": gettext_lazy("เปิดกรณีอีกครั้ง"),
-}
-
 
 def _label(choices, value) -> str:
     return choices(value).label if value in choices.values else str(value or "")
@@ -331,7 +317,7 @@ def _timeline(request, case: Case) -> dict:
     )
     page = _paginate(request, events, 20, param="events_page")
     for event in page["page_obj"]:
-        event.label = ACTION_LABELS.get(event.action, event.action)
+        event.label = action_label(event.action)
         event.summary = _event_summary(event)
     return {"events": page["page_obj"], "events_query": page["query_without_page"]}
 

@@ -168,6 +168,11 @@ def load_demo(*, stdout=None) -> dict:
         phone="02-354-7522",
     )
     _demo_users(shelter)
+    from asa.cases.demo import load_cases_demo
+    from asa.registry.demo import load_registry_demo
+
+    load_registry_demo(stdout=stdout)
+    load_cases_demo(stdout=stdout)
     load_one_home_demo(stdout=stdout)
     return {"centers": Center.objects.count()}
 

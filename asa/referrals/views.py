@@ -17,12 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from asa.accounts.access import can_write, get_for, scope_of, sees_case, visible
 from asa.accounts.actions import set_channel_preference
+from asa.accounts.events import action_label
 from asa.accounts.models import AuditEvent, Channel, ChannelPreference, Role, RoleAssignment
 from asa.cases.models import Case
 from asa.geo.models import District, Province, Subdistrict
@@ -41,21 +41,6 @@ from asa.referrals.models import (
 PAGE_SIZE = 30
 
 # Thai names for the referral steps on timelines (the case page may reuse these).
-ACTION_LABELS = {
-    "send_referral": gettext_lazy("ส่งต่อหน่วยงานภาคี"),
-    "referral_accepted": gettext_lazy("หน่วยงานตอบรับการส่งต่อ"),
-    "referral_declined": gettext_lazy("หน่วยงานปฏิเสธการส่งต่อ"),
-    "referral_in_service": gettext_lazy("หน่วยงานเริ่มให้บริการ"),
-    "referral_completed": gettext_lazy("หน่วยงานให้บริการเสร็จสิ้น"),
-    "referral_not_completed": gettext_lazy("หน่วยงานให้บริการไม่สำเร็จ"),
-    "referral_withdrawn": gettext_lazy("ถอนการส่งต่อ"),
-    "issue_referral_link": gettext_lazy("สร้างลิงก์สำหรับหน่วยงาน"),
-    "referral_link_opened": gettext_lazy("หน่วยงานเปิดลิงก์"),
-    "referral_link_refused": gettext_lazy("ปฏิเสธการใช้ลิงก์"),
-    "hold_conference": gettext_lazy("ประชุมปรึกษารายกรณี"),
-    "add_conference_action": gettext_lazy("เพิ่มงานจากที่ประชุม"),
-    "complete_conference_action": gettext_lazy("งานจากที่ประชุมเสร็จ"),
-}
 
 
 def _paginate(request, queryset, per_page: int = PAGE_SIZE) -> dict:
@@ -426,7 +411,7 @@ def _referral_events(referral: Referral):
         .order_by("at", "id")[:100]
     )
     for event in events:
-        event.label = ACTION_LABELS.get(event.action, event.action)
+        event.label = action_label(event.action)
     return events
 
 

@@ -10,10 +10,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from asa.accounts.access import can_write, get_for, require, scope_of, visible
+from asa.accounts.events import action_label
 from asa.accounts.models import AuditEvent
 from asa.lib.templatetags.thai import bedatetime
 from asa.lib.thai import BE_OFFSET, format_be_date
@@ -57,23 +57,6 @@ PAGE_SIZE = 30
 TIMELINE_PAGE_SIZE = 20
 
 # What each action in the audit trail is called on a timeline.
-ACTION_LABELS = {
-    "register_person": gettext_lazy("ลงทะเบียนบุคคล"),
-    "update_person": gettext_lazy("แก้ไขข้อมูลบุคคล"),
-    "record_problem": gettext_lazy("บันทึกปัญหา"),
-    "update_problem_status": gettext_lazy("เปลี่ยนสถานะปัญหา"),
-    "create_household": gettext_lazy("เปิดครัวเรือน"),
-    "add_household_member": gettext_lazy("เพิ่มสมาชิกครัวเรือน"),
-    "end_household_membership": gettext_lazy("สมาชิกย้ายออกจากครัวเรือน"),
-    "record_household_assessment": gettext_lazy("ประเมินครัวเรือน 5 มิติ"),
-    "record_consent": gettext_lazy("บันทึกฐานทางกฎหมาย/ความยินยอม"),
-    "withdraw_consent": gettext_lazy("ถอนความยินยอม"),
-    "merge_people": gettext_lazy("รวมข้อมูลบุคคลซ้ำ"),
-    "undo_merge": gettext_lazy("ยกเลิกการรวมข้อมูล"),
-    "mark_distinct": gettext_lazy("ยืนยันว่าเป็นคนละคน"),
-    "import_person": gettext_lazy("นำเข้าข้อมูลจากไฟล์"),
-    "export_people": gettext_lazy("ส่งออกข้อมูล"),
-}
 
 
 def _paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page") -> dict:
@@ -266,7 +249,7 @@ def _timeline(person_id: int, household_ids: list[int]):
 
 def _label_events(page) -> None:
     for event in page:
-        event.label = ACTION_LABELS.get(event.action, event.action)
+        event.label = action_label(event.action)
         event.summary = _event_summary(event)
 
 
