@@ -80,7 +80,7 @@ class _Receipt:
         pdf.set_font("Sarabun", "B", 12)
         pdf.cell(45, 8, self.text(label))
         pdf.set_font("Sarabun", "", 12)
-        pdf.multi_cell(0, 8, value or "-", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 8, value or "-", align="L", new_x="LMARGIN", new_y="NEXT")
 
     def table(self, rows: list[tuple[str, str, str]]) -> None:
         pdf = self.pdf
@@ -158,6 +158,7 @@ def donation_pdf(donation: Donation, *, thai_digits: bool = False) -> bytes:
             f"{donation.center.name_th} ขออนุโมทนาและขอบคุณในความมีน้ำใจ "
             "สิ่งของที่ท่านบริจาคจะนำไปช่วยเหลือผู้ประสบปัญหาทางสังคมในพื้นที่"
         ),
+        align="L",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -202,6 +203,7 @@ def distribution_pdf(distribution: Distribution, *, thai_digits: bool = False) -
         0,
         7,
         receipt.text("ข้าพเจ้าได้รับสิ่งของตามรายการข้างต้นครบถ้วนแล้ว"),
+        align="L",
         new_x="LMARGIN",
         new_y="NEXT",
     )
