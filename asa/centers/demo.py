@@ -174,6 +174,7 @@ def load_demo(*, stdout=None) -> dict:
     load_registry_demo(stdout=stdout)
     load_cases_demo(stdout=stdout)
     load_one_home_demo(stdout=stdout)
+    __import__("asa.aid.demo").aid.demo.load_aid_demo(stdout=stdout)
     return {"centers": Center.objects.count()}
 
 
