@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from asa.accounts.access import get_for, require, writable_centers
 from asa.registry import importing
@@ -19,17 +20,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="ไฟล์ CSV หรือ XLSX")
+    file = forms.FileField(label=_("ไฟล์ CSV หรือ XLSX"))
     source = forms.CharField(
-        label="แหล่งข้อมูล",
+        label=_("แหล่งข้อมูล"),
         max_length=60,
-        help_text="ชื่อระบบหรือหน่วยงานต้นทาง นำเข้าซ้ำจากแหล่งเดิมด้วย source_ref เดิมจะปรับปรุงข้อมูลเดิม",
+        help_text=_("ชื่อระบบหรือหน่วยงานต้นทาง นำเข้าซ้ำจากแหล่งเดิมด้วย source_ref เดิมจะปรับปรุงข้อมูลเดิม"),
     )
     center = forms.ModelChoiceField(
-        label="ศูนย์ที่รับผิดชอบ (เมื่อที่อยู่ไม่ระบุศูนย์)", queryset=None, required=False
+        label=_("ศูนย์ที่รับผิดชอบ (เมื่อที่อยู่ไม่ระบุศูนย์)"), queryset=None, required=False
     )
     all_or_nothing = forms.BooleanField(
-        label="นำเข้าทั้งหมดหรือไม่นำเข้าเลย (ถ้ามีแถวผิดพลาดจะไม่นำเข้าแถวใดเลย)", required=False
+        label=_("นำเข้าทั้งหมดหรือไม่นำเข้าเลย (ถ้ามีแถวผิดพลาดจะไม่นำเข้าแถวใดเลย)"), required=False
     )
 
     def __init__(self, *args, user, **kwargs):
