@@ -45,10 +45,14 @@ def _ensure_reference_data() -> None:
         from asa.geo.loading import load_areas
 
         load_areas(Province, District, Subdistrict)
-    catalogues = importlib.import_module("asa.registry.migrations.0002_catalogues")
-    target_group = apps.get_model("registry", "TargetGroup")
-    if not target_group.objects.exists():
-        catalogues.load(apps, None)
+    # Every data migration that loads a catalogue, with a model that is empty when it's gone.
+    for module, model in (
+        ("asa.registry.migrations.0002_catalogues", "registry.TargetGroup"),
+        ("asa.referrals.migrations.0004_services", "referrals.Service"),
+        ("asa.aid.migrations.0002_catalogue", "aid.Item"),
+    ):
+        if not apps.get_model(model).objects.exists():
+            importlib.import_module(module).load(apps, None)
 
 
 @pytest.fixture(autouse=True)
