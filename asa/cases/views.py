@@ -300,7 +300,11 @@ def _event_summary(event: AuditEvent) -> str:
         case "record_assistance":
             amount = changes.get("amount")
             kind = _label(AssistanceKind, changes.get("kind"))
-            return f"{kind} {amount} บาท" if amount not in (None, "None") else kind
+            return (
+                _("%(kind)s %(amount)s บาท") % {"kind": kind, "amount": amount}
+                if amount not in (None, "None")
+                else kind
+            )
         case "update_plan_item":
             old, new = (changes.get("status") or ["", ""])[:2]
             return f"{_label(PlanItemStatus, old)} → {_label(PlanItemStatus, new)}"
