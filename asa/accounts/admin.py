@@ -40,3 +40,24 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin for configuration lists (catalogues): every save and delete leaves an audit event."""
+
+    def save_model(self, request, obj, form, change):
+        from asa.accounts.events import record_event
+
+        super().save_model(request, obj, form, change)
+        record_event(
+            actor=request.user,
+            action="admin_change" if change else "admin_add",
+            obj=obj,
+            changes={field: str(form.cleaned_data.get(field)) for field in form.changed_data},
+        )
+
+    def delete_model(self, request, obj):
+        from asa.accounts.events import record_event
+
+        record_event(actor=request.user, action="admin_delete", obj=obj)
+        super().delete_model(request, obj)
