@@ -181,7 +181,11 @@ def shared_snapshot(case, service: Service, need: str) -> dict:
         "household": _household_summary(case),
     }
     fields = service.shared_fields or ["full_name", "need"]
-    return {field: available.get(field) for field in fields}
+    snapshot = {field: available.get(field) for field in fields}
+    # Who to call back: the partner closes the loop with the sending center, not the person.
+    snapshot["sender_center"] = case.center.name_th
+    snapshot["sender_contact"] = case.center.phone or case.center.email
+    return snapshot
 
 
 def _household_summary(case) -> str:

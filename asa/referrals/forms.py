@@ -11,6 +11,8 @@ from asa.referrals.models import Agency, AgencyKind, Service
 
 # What a referral may share, labelled in Thai (keys of actions.shared_snapshot).
 SHARED_FIELD_LABELS = {
+    "sender_center": _("ศูนย์ที่ส่งต่อ"),
+    "sender_contact": _("ติดต่อศูนย์ที่ส่งต่อ"),
     "full_name": _("ชื่อ-นามสกุล"),
     "sex": _("เพศ"),
     "age": _("อายุ (ปี)"),

@@ -1667,7 +1667,7 @@ def world(
         secret.first_name,
         secret.last_name,
         secret.phone,
-        center_a.name_th,
+        # (center A's name is public: partners see which center referred someone to them)
     ]
     world.chair_a_secrets = [token.name, token.prefix]
     for persona in PERSONAS:

@@ -64,7 +64,7 @@ def test_the_partner_user_closes_the_loop_and_the_plan_follows(chair_a, case, sh
     referral = actions.send_referral(actor=chair_a, case=case, agency=shelter, plan_item=item,
                                      service=Service.objects.get(code="shelter"), need="ที่พัก")
     assert set(referral.shared_data) == {"full_name", "sex", "age", "phone", "address", "need",
-                                         "target_groups"}
+                                         "target_groups", "sender_center", "sender_contact"}
     assert "national_id" not in referral.shared_data
     assert visible(agency_user, Referral.objects.all()).get() == referral
     assert not sees_case(agency_user, case.pk)
