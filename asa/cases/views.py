@@ -167,11 +167,16 @@ def watch(request):
         sections.append(
             {"bucket": bucket, "title": titles[bucket], "count": counts[bucket], **page}
         )
+    from asa.referrals.queries import overdue_referrals
+
+    # Referrals the partner has not answered or finished in time are watched here too.
+    late_referrals = overdue_referrals(request.user, cases, today=today)
     context = {
         "sections": sections,
         "today": today,
         "centers": list(_visible_centers(request.user)[:200]),
         "center_id": center_id,
+        "late_referrals": _paginate(request, late_referrals, SECTION_SIZE, param="referrals_page"),
     }
     return render(request, "cases/watch.html", context)
 

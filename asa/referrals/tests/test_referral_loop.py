@@ -16,23 +16,34 @@ from asa.registry.actions import record_consent, register_person
 
 @pytest.fixture
 def case(chair_a):
-    person = register_person(actor=chair_a, first_name="สมศักดิ์", last_name="ไร้บ้าน",
-                             birth_date=dt.date(1960, 1, 1), subdistrict="100502",
-                             phone="0812223333", id_type="national_id",
-                             id_number="1103702071811")
+    person = register_person(
+        actor=chair_a,
+        first_name="สมศักดิ์",
+        last_name="ไร้บ้าน",
+        birth_date=dt.date(1960, 1, 1),
+        subdistrict="100502",
+        phone="0812223333",
+        id_type="national_id",
+        id_number="1103702071811",
+    )
     return open_case(actor=chair_a, person=person, source="field", story="นอนริมคลอง")
 
 
 @pytest.fixture
 def shelter(agency):
-    return actions.update_agency(actor=None, agency=agency,
-                                 services=[Service.objects.get(code="shelter")],
-                                 area_codes=["10"])
+    return actions.update_agency(
+        actor=None, agency=agency, services=[Service.objects.get(code="shelter")], area_codes=["10"]
+    )
 
 
 def consent(chair_a, case, **overrides):
-    values = {"basis": "consent", "given_by": "self", "given_on": timezone.localdate(),
-              "method": "signed_paper", "allows_sharing": True}
+    values = {
+        "basis": "consent",
+        "given_by": "self",
+        "given_on": timezone.localdate(),
+        "method": "signed_paper",
+        "allows_sharing": True,
+    }
     values.update(overrides)
     return record_consent(actor=chair_a, person=case.person, **values)
 
@@ -40,31 +51,58 @@ def consent(chair_a, case, **overrides):
 def test_it_refuses_without_consent_to_share_or_a_service_the_agency_lacks(chair_a, case, shelter):
     shelter_service = Service.objects.get(code="shelter")
     with pytest.raises(ValidationError) as error:
-        actions.send_referral(actor=chair_a, case=case, agency=shelter, service=shelter_service,
-                              need="ที่พักชั่วคราว")
+        actions.send_referral(
+            actor=chair_a, case=case, agency=shelter, service=shelter_service, need="ที่พักชั่วคราว"
+        )
     assert "consent" in error.value.message_dict
     consent(chair_a, case, allows_sharing=False)
     with pytest.raises(ValidationError):
-        actions.send_referral(actor=chair_a, case=case, agency=shelter, service=shelter_service,
-                              need="ที่พักชั่วคราว")
+        actions.send_referral(
+            actor=chair_a, case=case, agency=shelter, service=shelter_service, need="ที่พักชั่วคราว"
+        )
     consent(chair_a, case)
     with pytest.raises(ValidationError) as error:
-        actions.send_referral(actor=chair_a, case=case, agency=shelter,
-                              service=Service.objects.get(code="legal_aid"), need="กฎหมาย")
+        actions.send_referral(
+            actor=chair_a,
+            case=case,
+            agency=shelter,
+            service=Service.objects.get(code="legal_aid"),
+            need="กฎหมาย",
+        )
     assert "service" in error.value.message_dict
     assert not Referral.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_partner_user_closes_the_loop_and_the_plan_follows(chair_a, case, shelter,
-                                                              agency_user):
+def test_the_partner_user_closes_the_loop_and_the_plan_follows(chair_a, case, shelter, agency_user):
     consent(chair_a, case)
-    item = add_plan_item(actor=chair_a, case=case, need="ที่พัก", action="ส่งต่อบ้านพัก",
-                         due_on=timezone.localdate(), responsible_other="ศูนย์คุ้มครอง")
-    referral = actions.send_referral(actor=chair_a, case=case, agency=shelter, plan_item=item,
-                                     service=Service.objects.get(code="shelter"), need="ที่พัก")
-    assert set(referral.shared_data) == {"full_name", "sex", "age", "phone", "address", "need",
-                                         "target_groups", "sender_center", "sender_contact"}
+    item = add_plan_item(
+        actor=chair_a,
+        case=case,
+        need="ที่พัก",
+        action="ส่งต่อบ้านพัก",
+        due_on=timezone.localdate(),
+        responsible_other="ศูนย์คุ้มครอง",
+    )
+    referral = actions.send_referral(
+        actor=chair_a,
+        case=case,
+        agency=shelter,
+        plan_item=item,
+        service=Service.objects.get(code="shelter"),
+        need="ที่พัก",
+    )
+    assert set(referral.shared_data) == {
+        "full_name",
+        "sex",
+        "age",
+        "phone",
+        "address",
+        "need",
+        "target_groups",
+        "sender_center",
+        "sender_contact",
+    }
     assert "national_id" not in referral.shared_data
     assert visible(agency_user, Referral.objects.all()).get() == referral
     assert not sees_case(agency_user, case.pk)
@@ -73,20 +111,27 @@ def test_the_partner_user_closes_the_loop_and_the_plan_follows(chair_a, case, sh
     actions.answer_referral(actor=agency_user, referral=referral, status="accepted")
     with pytest.raises(ValidationError):
         actions.answer_referral(actor=agency_user, referral=referral, status="completed")
-    actions.answer_referral(actor=agency_user, referral=referral, status="completed",
-                            reason="รับเข้าพัก 30 วัน")
+    actions.answer_referral(
+        actor=agency_user, referral=referral, status="completed", reason="รับเข้าพัก 30 วัน"
+    )
     item.refresh_from_db()
     assert item.status == PlanItemStatus.DONE
     assert Notification.objects.filter(user=chair_a, kind="referral_answered").count() == 2
     actions_on_case = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
     assert {"send_referral", "referral_accepted", "referral_completed"} <= set(
-        actions_on_case.values_list("action", flat=True))
+        actions_on_case.values_list("action", flat=True)
+    )
 
 
 def test_a_link_is_single_use_and_tamper_proof(chair_a, case, shelter):
     consent(chair_a, case)
-    referral = actions.send_referral(actor=chair_a, case=case, agency=shelter,
-                                     service=Service.objects.get(code="shelter"), need="ที่พัก")
+    referral = actions.send_referral(
+        actor=chair_a,
+        case=case,
+        agency=shelter,
+        service=Service.objects.get(code="shelter"),
+        need="ที่พัก",
+    )
     contact = AgencyContact.objects.create(agency=shelter, name="คุณมานี", email="m@example.org")
     path = actions.issue_referral_link(actor=chair_a, referral=referral, contact=contact)
     token = path.split("/")[2]
@@ -97,8 +142,9 @@ def test_a_link_is_single_use_and_tamper_proof(chair_a, case, shelter):
         actions.answer_by_link(token=token, action="accept")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
-    expired = actions.issue_referral_link(actor=chair_a, referral=referral,
-                                          lifetime=dt.timedelta(seconds=-1))
+    expired = actions.issue_referral_link(
+        actor=chair_a, referral=referral, lifetime=dt.timedelta(seconds=-1)
+    )
     with pytest.raises(actions.LinkRefused):
         actions.answer_by_link(token=expired.split("/")[2], action="complete", reason="ok")
 
@@ -112,3 +158,22 @@ def test_outside_channels_are_delivered_once(chair_a, case, settings, tmp_path):
     assert delivery.status == "sent"  # the immediate task backend sent it at commit
     assert deliver_pending_notifications() == {"sent": 0, "failed": 0}
     assert len((tmp_path / "outbox" / "sms.jsonl").read_text().splitlines()) == 1
+
+
+def test_overdue_referrals_appear_on_the_senders_watch_list(
+    chair_a, case, shelter, client_for, chair_b
+):
+    consent(chair_a, case)
+    referral = actions.send_referral(
+        actor=chair_a,
+        case=case,
+        agency=shelter,
+        service=Service.objects.get(code="shelter"),
+        need="ที่พัก",
+    )
+    Referral.objects.filter(pk=referral.pk).update(
+        respond_by=timezone.localdate() - dt.timedelta(days=1)
+    )
+    page = client_for(chair_a).get("/watch/").content.decode()
+    assert "การส่งต่อที่เลยกำหนด" in page and f"/referrals/{referral.pk}/" in page
+    assert f"/referrals/{referral.pk}/" not in client_for(chair_b).get("/watch/").content.decode()
