@@ -5,6 +5,7 @@ breaks, so names are indexed through a normalised key: no tone marks or thanthak
 composed, spaces and title words dropped, lower case.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -44,6 +45,7 @@ TITLE_WORDS = sorted(
 )
 _TITLE_PATTERN = re.compile(r"^(?:" + "|".join(re.escape(word) for word in TITLE_WORDS) + r")\s*")
 _NOT_NAME = re.compile(r"[^0-9a-z\u0e01-\u0e4f]")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def strip_title(text: str) -> str:
@@ -59,8 +61,11 @@ def name_key(text: str) -> str:
     return _NOT_NAME.sub("", text.lower())
 
 
+@functools.lru_cache(maxsize=100_000)
 def sound_key(name: str) -> str:
-    """A Thai sound-alike key (LK82 soundex) of one name; '' when there is nothing to sound."""
+    """A Thai sound-alike key (LK82 soundex) of one name; '' when there is nothing to sound.
+
+    Cached: names repeat a great deal in a population and the soundex is the costly part."""
     key = name_key(name)
     if not key:
         return ""
@@ -72,7 +77,7 @@ def sound_key(name: str) -> str:
 
 def phone_key(text: str) -> str:
     """Digits only, Thai digits read, +66 folded to 0: '+66 81-234 5678' → '0812345678'."""
-    digits = re.sub(r"\D", "", to_arabic_digits(text or ""))
+    digits = _NOT_DIGIT.sub("", to_arabic_digits(text or ""))
     if digits.startswith("66") and len(digits) in (10, 11):
         digits = "0" + digits[2:]
     return digits

@@ -96,25 +96,102 @@ class DuplicateSuspected(ValidationError):
 # --- Validation shared by forms, API and import -----------------------------------------------
 
 
+ID_TYPES = frozenset(IdType.values)
+# Fields whose runs of whitespace are folded to one space.
+SPACED_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "name_en",
+    "nationality",
+    "village",
+    "soi",
+    "road",
+    "house_number",
+    "moo",
+    "disability_type",
+    "disability_card_number",
+)
+
+
+def clean_identity(id_type, id_number) -> tuple[str, str, str, str]:
+    """(id_type, id_number, field, message): the document cleaned, or the field in error."""
+    id_type = id_type or IdType.NONE
+    id_number = str(id_number or "").strip()
+    if id_type not in ID_TYPES:
+        return id_type, id_number, "id_type", "ประเภทเอกสารไม่ถูกต้อง"
+    if id_type == IdType.NATIONAL_ID:
+        try:
+            return id_type, normalize_national_id(id_number), "", ""
+        except NationalIdError as error:
+            return id_type, id_number, "id_number", str(error)
+    if id_type == IdType.NONE:
+        return id_type, "", "", ""
+    if not id_number:
+        return id_type, id_number, "id_number", "กรุณากรอกเลขเอกสาร"
+    return id_type, id_number, "", ""
+
+
+def birth_date_error(birth_date: dt.date, today: dt.date) -> str:
+    """Why a birth date cannot be right ('' when it can)."""
+    try:
+        check_ce_date(birth_date)
+    except ThaiDateError as error:
+        return str(error)
+    if birth_date > today:
+        return "วันเกิดต้องไม่อยู่ในอนาคต"
+    if today.year - birth_date.year > MAXIMUM_AGE:
+        return f"อายุเกิน {MAXIMUM_AGE} ปี กรุณาตรวจสอบปีเกิด (ปี พ.ศ. หรือ ค.ศ.)"
+    return ""
+
+
+def clean_phones(text) -> tuple[str, str]:
+    """(phones joined by ', ', message): each phone must have 9–10 digits."""
+    phones = [part.strip() for part in str(text or "").split(",") if part.strip()]
+    message = ""
+    for phone in phones:
+        digits = phone_key(phone)
+        if not 9 <= len(digits) <= 10:
+            message = f"หมายเลขโทรศัพท์ {phone} ไม่ถูกต้อง (ต้องมี 9–10 หลัก)"
+    return ", ".join(phones), message
+
+
+def clean_postal_code(postal_code, subdistrict, *, subdistrict_ok: bool = True) -> tuple[str, str]:
+    """(postal code, message): five digits, one of the subdistrict's; its first when blank."""
+    postal_code = str(postal_code or "").strip()
+    if postal_code and (len(postal_code) != 5 or not postal_code.isdigit()):
+        return postal_code, "รหัสไปรษณีย์ต้องเป็นตัวเลข 5 หลัก"
+    if subdistrict is not None and subdistrict_ok:
+        codes = subdistrict.postal_code_list
+        if postal_code and postal_code not in codes:
+            return postal_code, (
+                f"รหัสไปรษณีย์ {postal_code} ไม่ตรงกับแขวง/ตำบล{subdistrict.name_th} "
+                f"({', '.join(codes)})"
+            )
+        if not postal_code:
+            postal_code = codes[0]
+    return postal_code, ""
+
+
+COORDINATE_RANGES = (("latitude", 5, 21), ("longitude", 97, 106))
+
+
+def coordinate_error(value, low: float, high: float) -> str:
+    if value not in (None, "") and not low <= float(value) <= high:
+        return "พิกัดอยู่นอกประเทศไทย"
+    return ""
+
+
 def check_person(data: dict, *, today: dt.date | None = None) -> dict:
-    """Clean person fields; raise ValidationError({field: Thai message}) for bad ones."""
+    """Clean person fields; raise ValidationError({field: Thai message}) for bad ones.
+
+    The importer runs the same helpers (clean_identity, birth_date_error, clean_phones,
+    clean_postal_code, coordinate_error) in the same order, so a row and the form agree.
+    """
     today = today or timezone.localdate()
     cleaned = dict(data)
     errors: dict[str, str] = {}
-    for field in (
-        "title",
-        "first_name",
-        "last_name",
-        "name_en",
-        "nationality",
-        "village",
-        "soi",
-        "road",
-        "house_number",
-        "moo",
-        "disability_type",
-        "disability_card_number",
-    ):
+    for field in SPACED_FIELDS:
         if field in cleaned:
             cleaned[field] = " ".join(str(cleaned[field] or "").split())
     if "first_name" in cleaned and not cleaned["first_name"]:
@@ -122,45 +199,27 @@ def check_person(data: dict, *, today: dt.date | None = None) -> dict:
     if "notes" in cleaned and len(cleaned["notes"] or "") > MAXIMUM_TEXT * 5:
         errors["notes"] = "บันทึกยาวเกินไป"
 
-    id_type = cleaned.get("id_type") or IdType.NONE
-    id_number = str(cleaned.get("id_number") or "").strip()
-    if id_type not in IdType.values:
-        errors["id_type"] = "ประเภทเอกสารไม่ถูกต้อง"
-    elif id_type == IdType.NATIONAL_ID:
-        try:
-            id_number = normalize_national_id(id_number)
-        except NationalIdError as error:
-            errors["id_number"] = str(error)
-    elif id_type == IdType.NONE:
-        id_number = ""
-    elif not id_number:
-        errors["id_number"] = "กรุณากรอกเลขเอกสาร"
+    id_type, id_number, field, message = clean_identity(
+        cleaned.get("id_type"), cleaned.get("id_number")
+    )
+    if field:
+        errors[field] = message
     if "id_type" in cleaned or "id_number" in cleaned:
         cleaned["id_type"], cleaned["id_number"] = id_type, id_number
 
     birth_date = cleaned.get("birth_date")
     if birth_date is not None:
-        try:
-            check_ce_date(birth_date)
-        except ThaiDateError as error:
-            errors["birth_date"] = str(error)
-        else:
-            if birth_date > today:
-                errors["birth_date"] = "วันเกิดต้องไม่อยู่ในอนาคต"
-            elif today.year - birth_date.year > MAXIMUM_AGE:
-                errors["birth_date"] = f"อายุเกิน {MAXIMUM_AGE} ปี กรุณาตรวจสอบปีเกิด (ปี พ.ศ. หรือ ค.ศ.)"
+        if message := birth_date_error(birth_date, today):
+            errors["birth_date"] = message
         if cleaned.get("birth_date_precision") in (None, "", BirthDatePrecision.UNKNOWN):
             cleaned["birth_date_precision"] = BirthDatePrecision.EXACT
     elif "birth_date" in cleaned:
         cleaned["birth_date_precision"] = BirthDatePrecision.UNKNOWN
 
     if "phone" in cleaned:
-        phones = [part.strip() for part in str(cleaned["phone"] or "").split(",") if part.strip()]
-        for phone in phones:
-            digits = phone_key(phone)
-            if not 9 <= len(digits) <= 10:
-                errors["phone"] = f"หมายเลขโทรศัพท์ {phone} ไม่ถูกต้อง (ต้องมี 9–10 หลัก)"
-        cleaned["phone"] = ", ".join(phones)
+        cleaned["phone"], message = clean_phones(cleaned["phone"])
+        if message:
+            errors["phone"] = message
 
     subdistrict = cleaned.get("subdistrict")
     if isinstance(subdistrict, str):
@@ -168,23 +227,16 @@ def check_person(data: dict, *, today: dt.date | None = None) -> dict:
         if subdistrict is None:
             errors["subdistrict"] = f"ไม่พบรหัสแขวง/ตำบล {cleaned['subdistrict']}"
         cleaned["subdistrict"] = subdistrict
-    postal_code = str(cleaned.get("postal_code") or "").strip()
-    if postal_code and (len(postal_code) != 5 or not postal_code.isdigit()):
-        errors["postal_code"] = "รหัสไปรษณีย์ต้องเป็นตัวเลข 5 หลัก"
-    elif subdistrict is not None and not errors.get("subdistrict"):
-        if postal_code and postal_code not in subdistrict.postal_code_list:
-            errors["postal_code"] = (
-                f"รหัสไปรษณีย์ {postal_code} ไม่ตรงกับแขวง/ตำบล{subdistrict.name_th} "
-                f"({', '.join(subdistrict.postal_code_list)})"
-            )
-        elif not postal_code:
-            postal_code = subdistrict.postal_code_list[0]
+    postal_code, message = clean_postal_code(
+        cleaned.get("postal_code"), subdistrict, subdistrict_ok=not errors.get("subdistrict")
+    )
+    if message:
+        errors["postal_code"] = message
     if "postal_code" in cleaned or subdistrict is not None:
         cleaned["postal_code"] = postal_code
-    for field, low, high in (("latitude", 5, 21), ("longitude", 97, 106)):
-        value = cleaned.get(field)
-        if value not in (None, "") and not low <= float(value) <= high:
-            errors[field] = "พิกัดอยู่นอกประเทศไทย"
+    for field, low, high in COORDINATE_RANGES:
+        if message := coordinate_error(cleaned.get(field), low, high):
+            errors[field] = message
     if errors:
         raise ValidationError(errors)
     return cleaned

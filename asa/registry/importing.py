@@ -14,7 +14,6 @@ docs/import-format.md.
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import io
 import re
@@ -22,11 +21,12 @@ import uuid
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -56,7 +56,7 @@ from asa.registry.models import (
     TargetGroup,
 )
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 # The stable import format (docs/import-format.md). Order is the template's column order.
@@ -407,12 +407,6 @@ RELATIONSHIP_WORDS = (
 )
 
 
-@functools.lru_cache(maxsize=200_000)
-def _sound(name: str) -> str:
-    # Names repeat a great deal in a population; the soundex is the costliest key.
-    return sound_key(name)
-
-
 # --- The engine --------------------------------------------------------------------------------
 
 
@@ -449,15 +443,31 @@ def _catalogue(model) -> dict[str, int]:
     return found
 
 
-@dataclass
 class Row:
-    number: int  # the row's line in the sheet (header = 1)
-    source_ref: str
-    data: dict  # Person field values
-    target_groups: list[int]
-    problems: list[int]
-    household_ref: str
-    relationship: str
+    """A checked row: Person field values (`data`), its keys, and what links it."""
+
+    __slots__ = (
+        "data",
+        "household_ref",
+        "keys",
+        "number",
+        "problems",
+        "relationship",
+        "source_ref",
+        "target_groups",
+    )
+
+    def __init__(
+        self, number, source_ref, data, target_groups, problems, household_ref, relationship
+    ):
+        self.number = number  # the row's line in the sheet (header = 1)
+        self.source_ref = source_ref
+        self.data = data
+        self.target_groups = target_groups
+        self.problems = problems
+        self.household_ref = household_ref
+        self.relationship = relationship
+        self.keys = ("", "", "", "")  # name_key, first and last name sounds, phone key
 
 
 class RowError(Exception):
@@ -469,7 +479,11 @@ def _row_ref(values: dict) -> str:
     """source_ref, or a content hash when the file has none: the same row is the same ref."""
     if values.get("source_ref"):
         return values["source_ref"]
-    content = "\x1f".join(values.get(column, "") for column in COLUMNS[1:])
+    return _content_ref([values.get(column, "") for column in COLUMNS[1:]])
+
+
+def _content_ref(texts: list[str]) -> str:
+    content = "\x1f".join(texts)
     return "#" + hashlib.sha1(content.encode()).hexdigest()[:24]  # noqa: S324 (not security)
 
 
@@ -488,82 +502,233 @@ def _list(text: str, lookup: dict[str, int], column: str, errors: dict) -> list[
     return found
 
 
+_COLUMN_INDEX = {column: index for index, column in enumerate(COLUMNS)}
+_MAX_LENGTH_CHECKS = [
+    (column, _COLUMN_INDEX[column], limit) for column, limit in MAX_LENGTHS.items()
+]
+_NOT_GIVEN = object()
+
+
+class RowChecker:
+    """Checks rows of one sheet: `check_row` with the sheet's column positions worked out once
+    and every lookup whose answer depends only on a cell's text (dates, sex, lists, postal
+    codes) memoised, since an import repeats those values thousands of times.
+
+    The rules are `actions.check_person`'s, through the same helpers in the same order, so a
+    row gets exactly the message the form would give.
+    """
+
+    def __init__(self, columns: list[str | None], catalogues: Catalogues, *, today: dt.date):
+        positions = {}
+        for index, column in enumerate(columns):
+            if column is not None:
+                positions.setdefault(column, index)
+        self.positions = [positions.get(column) for column in COLUMNS]
+        self.birth_position = positions.get("birth_date")
+        self.catalogues = catalogues
+        self.today = today
+        self.dates: dict = {}
+        self.birth_errors: dict = {}
+        self.words: dict = {}
+        self.lists: dict = {}
+        self.postal: dict = {}
+
+    def _word(self, kind: str, text: str, table: dict):
+        key = (kind, text)
+        found = self.words.get(key, _NOT_GIVEN)
+        if found is _NOT_GIVEN:
+            word = _header_key(text)
+            found = self.words[key] = table.get(word.rstrip(".") if kind == "sex" else word)
+        return found
+
+    def _list(self, text: str, lookup: dict, column: str, errors: dict) -> list[int]:
+        key = (column, text)
+        found = self.lists.get(key)
+        if found is None:
+            own: dict[str, str] = {}
+            found = self.lists[key] = (_list(text, lookup, column, own), own.get(column))
+        if found[1]:
+            errors[column] = found[1]
+        return found[0]
+
+    def _date(self, value):
+        if type(value) is not str:
+            return parse_date(value)
+        found = self.dates.get(value)
+        if found is None:
+            try:
+                found = parse_date(value)
+            except CellError as error:
+                found = error
+            self.dates[value] = found
+        if isinstance(found, CellError):
+            raise found
+        return found
+
+    def check(self, raw) -> Row:
+        """One row's cells (a sequence, in the sheet's order) → Row; RowError {column: reason}."""
+        size = len(raw)
+        text = []
+        for index in self.positions:
+            if index is None or index >= size:
+                text.append("")
+                continue
+            value = raw[index]
+            text.append(value.strip() if type(value) is str else cell_text(value))
+        (
+            source_ref,
+            national_id,
+            id_type_text,
+            title,
+            first_name,
+            last_name,
+            _birth_text,
+            sex_text,
+            phone,
+            house_number,
+            moo,
+            village,
+            soi,
+            road,
+            code,
+            postal_code,
+            latitude,
+            longitude,
+            household_ref,
+            relationship_text,
+            groups_text,
+            problems_text,
+        ) = text
+        errors: dict[str, str] = {}
+        for column, index, limit in _MAX_LENGTH_CHECKS:
+            if len(text[index]) > limit:
+                errors[column] = f"ยาวเกิน {limit} ตัวอักษร"
+        number = to_arabic_digits(national_id)
+        if id_type_text:
+            id_type = self._word("id_type", id_type_text, ID_TYPE_WORDS)
+            if id_type is None:
+                errors["id_type"] = f"ไม่รู้จักประเภทเอกสาร '{id_type_text}'"
+                id_type = IdType.NONE
+        else:
+            id_type = IdType.NATIONAL_ID if number else IdType.NONE
+        birth_date, precision = None, None
+        position = self.birth_position
+        if position is not None and position < size:
+            try:
+                birth_date, precision = self._date(raw[position])
+            except CellError as error:
+                errors["birth_date"] = str(error)
+        sex = self._word("sex", sex_text, SEX_WORDS)
+        if sex is None:
+            errors["sex"] = f"ไม่รู้จักเพศ '{sex_text}' (ใช้ ชาย หญิง อื่น ๆ หรือ ไม่ทราบ)"
+            sex = Sex.UNKNOWN
+        subdistrict = None
+        if code:
+            code = to_arabic_digits(code)
+            subdistrict = self.catalogues.subdistricts.get(code)
+            if subdistrict is None:
+                errors["subdistrict_code"] = f"ไม่พบรหัสแขวง/ตำบล {code}"
+        coordinates = []
+        for column, raw_value in (("latitude", latitude), ("longitude", longitude)):
+            value = None
+            if raw_value:
+                try:
+                    value = Decimal(to_arabic_digits(raw_value)).quantize(Decimal("0.000001"))
+                except InvalidOperation:
+                    errors[column] = "พิกัดต้องเป็นตัวเลขทศนิยม"
+            coordinates.append(value)
+        catalogues = self.catalogues
+        groups = self._list(groups_text, catalogues.target_groups, "target_groups", errors)
+        problems = self._list(problems_text, catalogues.problem_types, "problems", errors)
+        relationship = ""
+        if relationship_text:
+            relationship = self._word("relationship", relationship_text, RELATIONSHIP_WORDS)
+            if not relationship:
+                errors["relationship_to_head"] = f"ไม่รู้จักความสัมพันธ์ '{relationship_text}'"
+        if household_ref and len(household_ref) > 100:
+            errors["household_ref"] = "ยาวเกิน 100 ตัวอักษร"
+
+        # actions.check_person, field by field; its errors do not replace the row's own.
+        title, first_name, last_name = (
+            " ".join(title.split()),
+            *(" ".join(name.split()) for name in (first_name, last_name)),
+        )
+        if not first_name:
+            errors.setdefault("first_name", "กรุณากรอกชื่อ")
+        id_type, number, field, message = actions.clean_identity(id_type, number)
+        if field:
+            errors.setdefault(COLUMN_OF_FIELD.get(field, field), message)
+        if birth_date is not None:
+            message = self.birth_errors.get(birth_date)
+            if message is None:
+                message = self.birth_errors[birth_date] = actions.birth_date_error(
+                    birth_date, self.today
+                )
+            if message:
+                errors.setdefault("birth_date", message)
+            if precision in (None, "", BirthDatePrecision.UNKNOWN):
+                precision = BirthDatePrecision.EXACT
+        else:
+            precision = BirthDatePrecision.UNKNOWN
+        phone, message = actions.clean_phones(to_arabic_digits(phone))
+        if message:
+            errors.setdefault("phone", message)
+        key = (to_arabic_digits(postal_code), subdistrict)
+        postal = self.postal.get(key)
+        if postal is None:
+            postal = self.postal[key] = actions.clean_postal_code(*key)
+        if postal[1]:
+            errors.setdefault("postal_code", postal[1])
+        for (field, low, high), value in zip(actions.COORDINATE_RANGES, coordinates, strict=True):
+            if message := actions.coordinate_error(value, low, high):
+                errors.setdefault(field, message)
+        if errors:
+            raise RowError(errors)
+        data = {
+            "title": title,
+            "first_name": first_name,
+            "last_name": last_name,
+            "village": " ".join(village.split()),
+            "soi": " ".join(soi.split()),
+            "road": " ".join(road.split()),
+            "house_number": " ".join(to_arabic_digits(house_number).split()),
+            "moo": " ".join(to_arabic_digits(moo).split()),
+            "phone": phone,
+            "id_type": id_type,
+            "id_number": number,
+            "birth_date": birth_date,
+            "birth_date_precision": precision,
+            "sex": sex,
+            "subdistrict": subdistrict,
+            "postal_code": postal[0],
+            "latitude": coordinates[0],
+            "longitude": coordinates[1],
+        }
+        row = Row(
+            0,
+            source_ref or _content_ref(text[1:]),
+            data,
+            groups,
+            problems,
+            household_ref,
+            relationship or (Relationship.OTHER if household_ref else ""),
+        )
+        # The same keys register_person computes (actions._keys); soundex is memoised.
+        row.keys = (
+            name_key(f"{first_name}{last_name}"),
+            sound_key(first_name),
+            sound_key(last_name),
+            phone_key(phone.split(",")[0]) if phone else "",
+        )
+        return row
+
+
 def check_row(values: dict, catalogues: Catalogues, *, today: dt.date) -> Row:
     """One row's cells (canonical column → raw value) → Row; RowError {column: Thai reason}.
 
-    Person fields pass through `check_person`, the rules the form and the API use.
+    Person fields pass the rules of `check_person`, the ones the form and the API use.
     """
-    text = {column: cell_text(value) for column, value in values.items()}
-    errors: dict[str, str] = {}
-    for column, limit in MAX_LENGTHS.items():
-        if len(text.get(column, "")) > limit:
-            errors[column] = f"ยาวเกิน {limit} ตัวอักษร"
-    data: dict = {
-        field: text.get(field, "")
-        for field in ("title", "first_name", "last_name", "village", "soi", "road")
-    }
-    for name in ("house_number", "moo", "phone"):
-        data[name] = to_arabic_digits(text.get(name, ""))
-    number = to_arabic_digits(text.get("national_id", ""))
-    id_type_text = text.get("id_type", "")
-    if id_type_text:
-        id_type = ID_TYPE_WORDS.get(_header_key(id_type_text))
-        if id_type is None:
-            errors["id_type"] = f"ไม่รู้จักประเภทเอกสาร '{id_type_text}'"
-            id_type = IdType.NONE
-    else:
-        id_type = IdType.NATIONAL_ID if number else IdType.NONE
-    data["id_type"], data["id_number"] = id_type, number
-    try:
-        data["birth_date"], data["birth_date_precision"] = parse_date(values.get("birth_date"))
-    except CellError as error:
-        errors["birth_date"] = str(error)
-        data["birth_date"] = None
-    sex = SEX_WORDS.get(_header_key(text.get("sex", "")).rstrip("."))
-    if sex is None:
-        errors["sex"] = f"ไม่รู้จักเพศ '{text['sex']}' (ใช้ ชาย หญิง อื่น ๆ หรือ ไม่ทราบ)"
-    data["sex"] = sex or Sex.UNKNOWN
-    code = to_arabic_digits(text.get("subdistrict_code", ""))
-    data["subdistrict"] = None
-    if code:
-        data["subdistrict"] = catalogues.subdistricts.get(code)
-        if data["subdistrict"] is None:
-            errors["subdistrict_code"] = f"ไม่พบรหัสแขวง/ตำบล {code}"
-    data["postal_code"] = to_arabic_digits(text.get("postal_code", ""))
-    for column in ("latitude", "longitude"):
-        raw = to_arabic_digits(text.get(column, ""))
-        data[column] = None
-        if raw:
-            try:
-                data[column] = Decimal(raw).quantize(Decimal("0.000001"))
-            except InvalidOperation:
-                errors[column] = "พิกัดต้องเป็นตัวเลขทศนิยม"
-    groups = _list(text.get("target_groups", ""), catalogues.target_groups, "target_groups", errors)
-    problems = _list(text.get("problems", ""), catalogues.problem_types, "problems", errors)
-    relationship = ""
-    household_ref = text.get("household_ref", "")
-    if raw := text.get("relationship_to_head", ""):
-        relationship = RELATIONSHIP_WORDS.get(_header_key(raw), "")
-        if not relationship:
-            errors["relationship_to_head"] = f"ไม่รู้จักความสัมพันธ์ '{raw}'"
-    if household_ref and len(household_ref) > 100:
-        errors["household_ref"] = "ยาวเกิน 100 ตัวอักษร"
-    try:
-        data = actions.check_person(data, today=today)
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            errors.setdefault(COLUMN_OF_FIELD.get(name, name), " ".join(messages))
-    if errors:
-        raise RowError(errors)
-    return Row(
-        number=0,
-        source_ref=_row_ref(text),
-        data=data,
-        target_groups=groups,
-        problems=problems,
-        household_ref=household_ref,
-        relationship=relationship or (Relationship.OTHER if household_ref else ""),
-    )
+    return RowChecker(list(values), catalogues, today=today).check(list(values.values()))
 
 
 def _may_write(scope: Scope | None, center_id, district_id) -> bool:
@@ -601,6 +766,7 @@ class Importer:
         self.seen_refs: dict[str, int] = {}  # source_ref → first row number in this file
         self.households: dict[str, int] = {}  # household_ref → household id
         self.kept_results: list[Result] = []
+        self.places: dict[str | None, tuple] = {}  # subdistrict code → (district, center)
 
     # -- running
 
@@ -647,7 +813,14 @@ class Importer:
         failed = [r for r in self.kept_results if r.outcome in ("error", "duplicate")]
         with transaction.atomic():
             ImportRowResult.objects.filter(job=job).delete()
-            fast_insert(ImportRowResult, [_result_row(job.pk, result) for result in failed])
+            insert_rows(
+                ImportRowResult,
+                ("job_id", "row_number", "outcome", "person_id", "field", "message"),
+                [
+                    (job.pk, r.number, r.outcome, r.person_id, r.field[:60], r.message)
+                    for r in failed
+                ],
+            )
             counts = {"imported": 0, "error": 0, "duplicate": 0}
             for result in failed:
                 counts[result.outcome] += 1
@@ -674,7 +847,8 @@ class Importer:
         return job
 
     def _run_batches(self, sheet: Sheet, resume_after: int) -> None:
-        batch: list[tuple[int, dict]] = []
+        self.checker = RowChecker(sheet.columns, self.catalogues, today=self.today)
+        batch: list[tuple[int, list]] = []
         position = 0
         line = 1
         for raw in sheet.rows:
@@ -682,35 +856,36 @@ class Importer:
             if not raw or not any(cell not in (None, "") and str(cell).strip() for cell in raw):
                 continue
             position += 1
-            values = {
-                column: raw[index]
-                for index, column in enumerate(sheet.columns)
-                if column is not None and index < len(raw)
-            }
             if position <= resume_after:
                 # Committed before a crash: remember what later rows need, write nothing.
-                self._remember_done(values)
+                self._remember_done(raw)
                 continue
-            batch.append((line, values))
+            batch.append((line, raw))
             if len(batch) >= BATCH_SIZE:
                 self._import_batch(batch, position)
                 batch = []
         if batch:
             self._import_batch(batch, position)
 
-    def _remember_done(self, values: dict) -> None:
-        text = {column: cell_text(value) for column, value in values.items()}
-        self.seen_refs.setdefault(_row_ref(text), 0)
+    def _remember_done(self, raw) -> None:
+        size = len(raw)
+        text = [
+            "" if index is None or index >= size else cell_text(raw[index])
+            for index in self.checker.positions
+        ]
+        self.seen_refs.setdefault(text[0] or _content_ref(text[1:]), 0)
 
     # -- one batch
 
-    def _import_batch(self, batch: list[tuple[int, dict]], last_position: int) -> None:
+    def _import_batch(self, batch: list[tuple[int, list]], last_position: int) -> None:
         job = self.job
         results: list[Result] = []
         rows: list[Row] = []
-        for number, values in batch:
+        check = self.checker.check
+        seen_refs = self.seen_refs
+        for number, raw in batch:
             try:
-                row = check_row(values, self.catalogues, today=self.today)
+                row = check(raw)
             except RowError as error:
                 column, message = next(iter(error.errors.items()))
                 if len(error.errors) > 1:
@@ -718,7 +893,7 @@ class Importer:
                 results.append(Result(number, RowOutcome.ERROR, field=column, message=message))
                 continue
             row.number = number
-            first = self.seen_refs.get(row.source_ref)
+            first = seen_refs.get(row.source_ref)
             if first is not None:
                 results.append(
                     Result(
@@ -729,12 +904,19 @@ class Importer:
                     )
                 )
                 continue
-            self.seen_refs[row.source_ref] = number
+            seen_refs[row.source_ref] = number
             rows.append(row)
         with transaction.atomic():
             results += self._write(rows)
             results.sort(key=lambda result: result.number)
-            fast_insert(ImportRowResult, [_result_row(job.pk, r) for r in results])
+            insert_rows(
+                ImportRowResult,
+                ("job_id", "row_number", "outcome", "person_id", "field", "message"),
+                [
+                    (job.pk, r.number, r.outcome, r.person_id, r.field[:60], r.message)
+                    for r in results
+                ],
+            )
             counts: dict[str, int] = {}
             for result in results:
                 counts[result.outcome] = counts.get(result.outcome, 0) + 1
@@ -755,22 +937,17 @@ class Importer:
 
     def _write(self, rows: list[Row]) -> list[Result]:
         """Create or update the batch's people; answer each row's result."""
-        job, scope = self.job, self.scope
+        scope = self.scope
         results: list[Result] = []
-        existing = {
-            person.source_ref: person
-            for person in Person.objects.filter(
-                source=job.source, source_ref__in=[row.source_ref for row in rows]
-            ).exclude(source_ref="")
-        }
+        existing = self._existing([row.source_ref for row in rows])
         new_rows: list[Row] = []
-        new_people: list[Person] = []
         updated_people: list[tuple[Row, Person]] = []
+        place = self._place_of
         for row in rows:
             person = existing.get(row.source_ref)
-            candidate = draft(Person, source=job.source, source_ref=row.source_ref, **row.data)
-            self._place(candidate)
-            if not _may_write(scope, candidate.center_id, candidate.district_id):
+            subdistrict = row.data["subdistrict"]
+            district_id, center_id = place(subdistrict.code if subdistrict else None)
+            if not _may_write(scope, center_id, district_id):
                 results.append(
                     Result(
                         row.number,
@@ -781,9 +958,7 @@ class Importer:
                 )
                 continue
             if person is None:
-                _fill_keys(candidate)
                 new_rows.append(row)
-                new_people.append(candidate)
             elif person.merged_into_id is not None:
                 results.append(
                     Result(
@@ -804,10 +979,10 @@ class Importer:
                 )
             else:
                 updated_people.append((row, person))
-        duplicates = self._find_duplicates(new_people)
-        to_create: list[tuple[Row, Person]] = []
-        for row, person in zip(new_rows, new_people, strict=True):
-            found = duplicates.get(id(person))
+        duplicates = self._find_duplicates(new_rows)
+        to_create: list[Row] = []
+        for row in new_rows:
+            found = duplicates.get(row.number)
             if found:
                 ids = ", ".join(str(pk) for pk, _ in found)
                 reasons = "; ".join(sorted({reason for _, reason in found}))
@@ -821,14 +996,46 @@ class Importer:
                     )
                 )
             else:
-                person.created_by_id = self.actor.pk if self.actor is not None else None
-                to_create.append((row, person))
-        fast_insert(Person, [person for _, person in to_create], with_ids=True)
-        for row, person in to_create:
-            results.append(Result(row.number, RowOutcome.IMPORTED, person_id=person.pk))
+                to_create.append(row)
+        created = self._create(to_create)
+        for row, person_id in created:
+            results.append(Result(row.number, RowOutcome.IMPORTED, person_id=person_id))
         results += self._update(updated_people)
-        self._link(to_create, updated_people)
+        self._link(created, [(row, person.pk) for row, person in updated_people], updated_people)
         return results
+
+    def _existing(self, refs: list[str]) -> dict[str, Person]:
+        """People of this source already holding these refs (one indexed query)."""
+        if not refs:
+            return {}
+        column, params = _any("source_ref", refs)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM registry_person "  # noqa: S608 (fixed SQL, values as parameters)
+                f"WHERE source = %s AND {column} AND NOT source_ref = ''",
+                [self.job.source, *params],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+        if not ids:
+            return {}
+        return {person.source_ref: person for person in Person.objects.filter(pk__in=ids)}
+
+    def _place_of(self, code: str | None) -> tuple[str | None, int | None]:
+        """(district, center) of a subdistrict code; rows without an address go to the job's
+        center, or the importer's only center."""
+        found = self.places.get(code)
+        if found is None:
+            district_id = center_id = None
+            if code is not None:
+                district_id = self.catalogues.subdistricts[code].district_id
+                center_id = self.catalogues.center_by_district.get(district_id)
+            if center_id is None:
+                center_id = self.job.center_id
+                scope = self.scope
+                if center_id is None and scope is not None and len(scope.center_ids) == 1:
+                    center_id = next(iter(scope.center_ids))
+            found = self.places[code] = (district_id, center_id)
+        return found
 
     def _place(self, person: Person) -> None:
         subdistrict = person.subdistrict
@@ -837,85 +1044,162 @@ class Importer:
             person.province_id = subdistrict.district_id[:2]
             person.center_id = self.catalogues.center_by_district.get(subdistrict.district_id)
         if person.center_id is None:
-            person.center_id = self.job.center_id
-            scope = self.scope
-            if person.center_id is None and scope is not None and len(scope.center_ids) == 1:
-                person.center_id = next(iter(self.scope.center_ids))
+            person.center_id = self._place_of(None)[1]
 
-    def _find_duplicates(self, people: list[Person]) -> dict[int, list[tuple[int, str]]]:
-        """Likely duplicates of new rows, among existing people and earlier rows of the batch:
-        the same identity number; the same sound-alike name and birth year in the same
-        subdistrict; the same phone and sound-alike first name (family members share phones).
-        """
-        found: dict[int, list[tuple[int, str]]] = {}
-        if not people:
-            return found
-        active = Person.objects.filter(merged_into__isnull=True)
-        numbers = {(p.id_type, p.id_number) for p in people if p.id_number}
-        by_number: dict[tuple, int] = {}
-        if numbers:
-            for pk, id_type, number in (
-                active.filter(
-                    id_type__in={t for t, _ in numbers}, id_number__in={n for _, n in numbers}
+    def _create(self, rows: list[Row]) -> list[tuple[Row, int]]:
+        """Insert new people in one COPY (executemany on SQLite); answer (row, person id)."""
+        if not rows:
+            return []
+        ids = _take_ids(Person, len(rows))
+        job = self.job
+        source = job.source
+        actor_id = self.actor.pk if self.actor is not None else None
+        now = timezone.now()
+        place = self._place_of
+        values = []
+        for row, pk in zip(rows, ids, strict=True):
+            data = row.data
+            subdistrict = data["subdistrict"]
+            code = subdistrict.code if subdistrict is not None else None
+            district_id, center_id = place(code)
+            values.append(
+                (
+                    pk,
+                    source,
+                    row.source_ref,
+                    data["title"],
+                    data["first_name"],
+                    data["last_name"],
+                    data["id_type"],
+                    data["id_number"],
+                    data["birth_date"],
+                    data["birth_date_precision"],
+                    data["sex"],
+                    data["phone"],
+                    data["house_number"],
+                    data["moo"],
+                    data["village"],
+                    data["soi"],
+                    data["road"],
+                    code,
+                    data["postal_code"],
+                    data["latitude"],
+                    data["longitude"],
+                    district_id,
+                    district_id[:2] if district_id else None,
+                    center_id,
+                    *row.keys,
+                    actor_id,
+                    now,
+                    now,
                 )
-                .exclude(id_number="")
-                .values_list("pk", "id_type", "id_number")
-            ):
-                by_number[(id_type, number)] = pk
-        phones = {p.phone_key for p in people if p.phone_key}
-        by_phone: dict[tuple, int] = {}
-        if phones:
-            for pk, key, sound in active.filter(phone_key__in=phones).values_list(
-                "pk", "phone_key", "first_name_sound"
-            ):
-                by_phone.setdefault((key, sound), pk)
-        sounds = {p.first_name_sound for p in people if p.first_name_sound and p.birth_date}
-        by_name: dict[tuple, int] = {}
-        if sounds:
-            places = {p.subdistrict_id for p in people if p.subdistrict_id}
-            for pk, first, last, birth, place in active.filter(
-                first_name_sound__in=sounds, subdistrict_id__in=places, birth_date__isnull=False
-            ).values_list(
-                "pk", "first_name_sound", "last_name_sound", "birth_date", "subdistrict_id"
-            ):
-                by_name.setdefault((first, last, birth.year, place), pk)
-        batch_number: dict[tuple, Person] = {}
-        batch_name: dict[tuple, Person] = {}
-        for person in people:
-            reasons = []
-            number = (person.id_type, person.id_number)
-            name = (
-                person.first_name_sound,
-                person.last_name_sound,
-                person.birth_date.year if person.birth_date else None,
-                person.subdistrict_id,
             )
-            if person.id_number:
+        insert_rows(Person, PERSON_COLUMNS, values)
+        return list(zip(rows, ids, strict=True))
+
+    def _find_duplicates(self, rows: list[Row]) -> dict[int, list[tuple[int, str]]]:
+        """Likely duplicates of new rows (by row number), among existing people and earlier
+        rows of the batch: the same identity number; the same sound-alike name and birth year
+        in the same subdistrict; the same phone and sound-alike first name (family members
+        share phones). Three indexed queries per batch, then dictionary lookups."""
+        found: dict[int, list[tuple[int, str]]] = {}
+        if not rows:
+            return found
+        by_number: dict[tuple, int] = {}
+        by_phone: dict[tuple, int] = {}
+        by_name: dict[tuple, int] = {}
+        numbers = {(row.data["id_type"], row.data["id_number"]) for row in rows}
+        numbers = {pair for pair in numbers if pair[1]}
+        phones = {row.keys[3] for row in rows if row.keys[3]}
+        names = {
+            (row.keys[1], row.keys[2])
+            for row in rows
+            if row.keys[1] and row.data["birth_date"] and row.data["subdistrict"]
+        }
+        places = {row.data["subdistrict"].code for row in rows if row.data["subdistrict"]}
+        with connection.cursor() as cursor:
+            if numbers:
+                types, type_params = _any("id_type", {t for t, _ in numbers})
+                given, number_params = _any("id_number", {n for _, n in numbers})
+                cursor.execute(
+                    "SELECT id, id_type, id_number FROM registry_person "  # noqa: S608
+                    f"WHERE {types} AND {given} AND NOT id_number = '' "
+                    "AND merged_into_id IS NULL",
+                    [*type_params, *number_params],
+                )
+                for pk, id_type, number in cursor.fetchall():
+                    by_number[(id_type, number)] = pk
+            if phones:
+                given, params = _any("phone_key", phones)
+                cursor.execute(
+                    "SELECT id, phone_key, first_name_sound FROM registry_person "  # noqa: S608
+                    f"WHERE {given} AND merged_into_id IS NULL ORDER BY id",
+                    params,
+                )
+                for pk, key, sound in cursor.fetchall():
+                    by_phone.setdefault((key, sound), pk)
+            if names:
+                if connection.vendor == "postgresql":
+                    # Pairs joined to the (first, last) sound index: never a scan by first
+                    # sound alone, which in a national table matches a great many people.
+                    firsts, lasts = zip(*names, strict=True)
+                    cursor.execute(
+                        "SELECT p.id, p.first_name_sound, p.last_name_sound, p.birth_date, "
+                        "p.subdistrict_id FROM registry_person p "
+                        "JOIN unnest(%s::text[], %s::text[]) AS k(f, l) "
+                        "ON p.first_name_sound = k.f AND p.last_name_sound = k.l "
+                        "WHERE p.subdistrict_id = ANY(%s) AND p.birth_date IS NOT NULL "
+                        "AND p.merged_into_id IS NULL ORDER BY p.id",
+                        [list(firsts), list(lasts), list(places)],
+                    )
+                else:
+                    sounds, sound_params = _any("first_name_sound", {f for f, _ in names})
+                    given, place_params = _any("subdistrict_id", places)
+                    cursor.execute(
+                        "SELECT id, first_name_sound, last_name_sound, birth_date, "  # noqa: S608
+                        f"subdistrict_id FROM registry_person WHERE {sounds} AND {given} "
+                        "AND birth_date IS NOT NULL AND merged_into_id IS NULL ORDER BY id",
+                        [*sound_params, *place_params],
+                    )
+                for pk, first, last, birth, place in cursor.fetchall():
+                    if isinstance(birth, str):
+                        birth = dt.date.fromisoformat(birth)
+                    by_name.setdefault((first, last, birth.year, place), pk)
+        batch_number: set[tuple] = set()
+        batch_name: set[tuple] = set()
+        for row in rows:
+            data = row.data
+            reasons = []
+            number = (data["id_type"], data["id_number"])
+            _key, first_sound, last_sound, phone = row.keys
+            birth_date, subdistrict = data["birth_date"], data["subdistrict"]
+            name = (
+                first_sound,
+                last_sound,
+                birth_date.year if birth_date else None,
+                subdistrict.code if subdistrict else None,
+            )
+            if number[1]:
                 if number in by_number:
                     reasons.append((by_number[number], "เลขเอกสารเดียวกัน"))
                 elif number in batch_number:
                     reasons.append((0, "เลขเอกสารซ้ำกับแถวก่อนหน้าในไฟล์"))
-            if person.first_name_sound and person.birth_date and person.subdistrict_id:
+            if first_sound and birth_date and subdistrict:
                 if name in by_name:
                     reasons.append((by_name[name], "ชื่อออกเสียงเหมือนกัน ปีเกิดเดียวกัน ในแขวง/ตำบลเดียวกัน"))
                 elif name in batch_name:
                     reasons.append((0, "ชื่อและปีเกิดซ้ำกับแถวก่อนหน้าในไฟล์"))
-            if person.phone_key and (person.phone_key, person.first_name_sound) in by_phone:
-                reasons.append(
-                    (
-                        by_phone[(person.phone_key, person.first_name_sound)],
-                        "หมายเลขโทรศัพท์และชื่อเหมือนกัน",
-                    )
-                )
+            if phone and (phone, first_sound) in by_phone:
+                reasons.append((by_phone[(phone, first_sound)], "หมายเลขโทรศัพท์และชื่อเหมือนกัน"))
             if reasons:
-                found[id(person)] = [(pk, reason) for pk, reason in reasons if pk] or [
+                found[row.number] = [(pk, reason) for pk, reason in reasons if pk] or [
                     (0, reasons[0][1])
                 ]
                 continue
-            if person.id_number:
-                batch_number[number] = person
+            if number[1]:
+                batch_number.add(number)
             if name[0] and name[2] and name[3]:
-                batch_name[name] = person
+                batch_name.add(name)
         return found
 
     def _update(self, pairs: list[tuple[Row, Person]]) -> list[Result]:
@@ -965,89 +1249,118 @@ class Importer:
             )
         return results
 
-    def _link(self, created: list[tuple[Row, Person]], updated: list[tuple[Row, Person]]):
+    def _link(self, created: list[tuple[Row, int]], updated: list[tuple[Row, int]], people):
         """Target groups, problems and household memberships of the batch, in bulk."""
-        through = Person.target_groups.through
-        fast_insert(
-            through,
-            [
-                draft(through, person_id=person.pk, targetgroup_id=group)
-                for row, person in created
-                for group in row.target_groups
-            ],
+        insert_rows(
+            Person.target_groups.through,
+            ("person_id", "targetgroup_id"),
+            [(pk, group) for row, pk in created for group in row.target_groups],
         )
+        today = self.today
         problem_rows = [
-            draft(
-                PersonProblem,
-                person_id=person.pk,
-                problem_type_id=problem,
-                severity=Severity.MEDIUM,
-                first_reported_on=self.today,
-            )
-            for row, person in [*created, *updated]
+            (pk, problem, Severity.MEDIUM.value, today)
+            for row, pk in [*created, *updated]
             for problem in row.problems
         ]
         if updated:  # people already known may have these problems on record
             known = set(
-                PersonProblem.objects.filter(
-                    person_id__in=[person.pk for _, person in updated]
-                ).values_list("person_id", "problem_type_id")
+                PersonProblem.objects.filter(person_id__in=[pk for _, pk in updated]).values_list(
+                    "person_id", "problem_type_id"
+                )
             )
-            problem_rows = [
-                row for row in problem_rows if (row.person_id, row.problem_type_id) not in known
-            ]
-        fast_insert(PersonProblem, problem_rows)
-        self._households(created, updated)
+            problem_rows = [row for row in problem_rows if (row[0], row[1]) not in known]
+        insert_rows(
+            PersonProblem,
+            ("person_id", "problem_type_id", "severity", "first_reported_on"),
+            problem_rows,
+        )
+        self._households(created, updated, {person.pk: person for _, person in people})
 
-    def _households(self, created, updated) -> None:
+    def _households(self, created, updated, known_people: dict[int, Person]) -> None:
         job = self.job
-        members = [(row, person) for row, person in [*created, *updated] if row.household_ref]
+        members = [(row, pk) for row, pk in [*created, *updated] if row.household_ref]
         if not members:
             return
         wanted = {row.household_ref for row, _ in members} - set(self.households)
         if wanted:
-            for pk, ref in (
-                Household.objects.filter(source=job.source, source_ref__in=wanted)
-                .exclude(source_ref="")
-                .values_list("pk", "source_ref")
-            ):
-                self.households[ref] = pk
-        new_households: dict[str, Household] = {}
-        for row, person in members:
+            column, params = _any("source_ref", wanted)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, source_ref FROM registry_household "  # noqa: S608
+                    f"WHERE source = %s AND {column} AND NOT source_ref = ''",
+                    [job.source, *params],
+                )
+                for pk, ref in cursor.fetchall():
+                    self.households[ref] = pk
+        new_households: dict[str, list] = {}
+        for row, pk in members:
             ref = row.household_ref
             if ref in self.households:
                 continue
             household = new_households.get(ref)
             if household is None or row.relationship == Relationship.HEAD:
-                address = {name: getattr(person, name) for name in actions.ADDRESS_FIELDS}
-                household = draft(
-                    Household,
-                    code=_household_code(job.pk, ref),
-                    source=job.source,
-                    source_ref=ref,
-                    district_id=person.district_id,
-                    province_id=person.province_id,
-                    center_id=person.center_id,
-                    head_id=person.pk if row.relationship == Relationship.HEAD else None,
-                    **address,
-                )
-                new_households[ref] = household
-        fast_insert(Household, list(new_households.values()), with_ids=True)
-        for ref, household in new_households.items():
-            self.households[ref] = household.pk
-        created_ids = {person.pk for _, person in created}
+                person = known_people.get(pk)
+                if person is not None:
+                    address = [getattr(person, name) for name in actions.ADDRESS_FIELDS]
+                    subdistrict_id = person.subdistrict_id
+                    district_id, center_id = person.district_id, person.center_id
+                else:
+                    data = row.data
+                    address = [data[name] for name in actions.ADDRESS_FIELDS]
+                    subdistrict_id = data["subdistrict"].code if data["subdistrict"] else None
+                    district_id, center_id = self._place_of(subdistrict_id)
+                address[actions.ADDRESS_FIELDS.index("subdistrict")] = subdistrict_id
+                new_households[ref] = [
+                    _household_code(job.pk, ref),
+                    job.source,
+                    ref,
+                    district_id,
+                    district_id[:2] if district_id else None,
+                    center_id,
+                    pk if row.relationship == Relationship.HEAD else None,
+                    *address,
+                ]
+        if new_households:
+            now = timezone.now()
+            ids = _take_ids(Household, len(new_households))
+            for household, pk in zip(new_households.values(), ids, strict=True):
+                household[:0] = [pk]
+                household += [now, now]
+            insert_rows(
+                Household,
+                (
+                    "id",
+                    "code",
+                    "source",
+                    "source_ref",
+                    "district_id",
+                    "province_id",
+                    "center_id",
+                    "head_id",
+                    *(
+                        "subdistrict_id" if name == "subdistrict" else name
+                        for name in actions.ADDRESS_FIELDS
+                    ),
+                    "created_at",
+                    "updated_at",
+                ),
+                [tuple(household) for household in new_households.values()],
+            )
+            for ref, household in new_households.items():
+                self.households[ref] = household[0]
+        created_ids = {pk for _, pk in created}
         current = dict(
             HouseholdMembership.objects.filter(
-                person_id__in=[p.pk for _, p in members if p.pk not in created_ids],
+                person_id__in=[pk for _, pk in members if pk not in created_ids],
                 ended_on__isnull=True,
             ).values_list("person_id", "household_id")
         )
         memberships, heads = [], {}
-        for row, person in members:
+        for row, pk in members:
             household_id = self.households[row.household_ref]
             if row.relationship == Relationship.HEAD:
-                heads[household_id] = person.pk
-            elsewhere = current.get(person.pk)
+                heads[household_id] = pk
+            elsewhere = current.get(pk)
             if elsewhere == household_id:
                 continue
             if elsewhere is not None:
@@ -1055,22 +1368,18 @@ class Importer:
                 actions.add_household_member(
                     actor=self.actor,
                     household=Household.objects.get(pk=household_id),
-                    person=person,
+                    person=known_people[pk],
                     relationship=row.relationship,
                 )
                 continue
-            memberships.append(
-                draft(
-                    HouseholdMembership,
-                    household_id=household_id,
-                    person_id=person.pk,
-                    relationship=row.relationship,
-                    started_on=self.today,
-                )
-            )
-        fast_insert(HouseholdMembership, memberships)
+            memberships.append((household_id, pk, row.relationship, self.today))
+        insert_rows(
+            HouseholdMembership,
+            ("household_id", "person_id", "relationship", "started_on"),
+            memberships,
+        )
         for household in new_households.values():
-            heads.pop(household.pk, None)  # created with their head already
+            heads.pop(household[0], None)  # created with their head already
         for household_id, person_id in heads.items():
             Household.objects.filter(pk=household_id).exclude(head_id=person_id).update(
                 head_id=person_id
@@ -1080,34 +1389,6 @@ class Importer:
 # --- Fast inserts ------------------------------------------------------------------------------
 # bulk_create spends most of an import in per-field Python; these write plain tuples instead:
 # COPY on PostgreSQL, executemany on SQLite, with ids taken up front so rows can point at them.
-
-
-class Draft:
-    """A row to insert: the model's defaults and the values set. Instantiating a model costs
-    tens of microseconds per row here; an attribute bag costs almost nothing."""
-
-    def __init__(self, defaults: dict, **values):
-        self.__dict__.update(defaults)
-        self.__dict__.update(values)
-
-    @property
-    def pk(self):
-        return self.id
-
-
-@functools.cache
-def _defaults(model) -> dict:
-    values = {"id": None}
-    for f in model._meta.concrete_fields:
-        if not f.primary_key:
-            values[f.attname] = f.get_default()
-    return values
-
-
-def draft(model, **values) -> Draft:
-    for name in [name for name, value in values.items() if hasattr(value, "_meta")]:
-        values[f"{name}_id"] = values[name].pk  # a related object also sets its id column
-    return Draft(_defaults(model), **values)
 
 
 def _adapter(field):
@@ -1147,51 +1428,107 @@ def _take_ids(model, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def fast_insert(model, objects: list, *, with_ids: bool = False) -> None:
-    """Insert model instances (their concrete fields as set) without bulk_create's overhead.
+# The columns an import fills, in the order _create builds its tuples; the others take their
+# defaults (insert_rows).
+PERSON_COLUMNS = (
+    "id",
+    "source",
+    "source_ref",
+    "title",
+    "first_name",
+    "last_name",
+    "id_type",
+    "id_number",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "phone",
+    "house_number",
+    "moo",
+    "village",
+    "soi",
+    "road",
+    "subdistrict_id",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "district_id",
+    "province_id",
+    "center_id",
+    "name_key",
+    "first_name_sound",
+    "last_name_sound",
+    "phone_key",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
 
-    With with_ids, primary keys are allocated first and set on the objects.
+
+def _plain(value):
+    # TextChoices members are str and Enum at once; the database wants the str.
+    return value.value if isinstance(value, Enum) else value
+
+
+def insert_rows(model, attnames: tuple[str, ...] | list[str], rows: list[tuple]) -> None:
+    """Insert plain tuples (values for `attnames`, in that order) into the model's table; every
+    other concrete field takes its default. COPY on PostgreSQL, executemany on SQLite.
+
+    A model instance per row costs more than the database's work for it; tuples cost nothing.
     """
-    from django.db import connection
-
-    if not objects:
+    if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if with_ids:
-        fields = [model._meta.pk, *fields]
-        for obj, pk in zip(objects, _take_ids(model, len(objects)), strict=True):
-            obj.id = pk
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in attnames]
+    rest = [
+        f for f in model._meta.concrete_fields if f.attname not in attnames and not f.primary_key
+    ]
     now = timezone.now()
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            for obj in objects:
-                if getattr(obj, f.attname) is None or f.auto_now:
-                    setattr(obj, f.attname, now)
-    attnames = [f.attname for f in fields]
-    adapters = [(index, adapt) for index, f in enumerate(fields) if (adapt := _adapter(f))]
+    constants = tuple(
+        now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else _plain(f.get_default())
+        for f in rest
+    )
+    fields += rest
     table = model._meta.db_table
     columns = ", ".join(f'"{f.column}"' for f in fields)
-    rows = []
-    for obj in objects:
-        values = [obj.__dict__[name] for name in attnames]
-        for index, adapt in adapters:
-            values[index] = adapt(values[index])
-        rows.append(values)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-                for values in rows:
-                    copy.write_row(values)
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)  # noqa: S608
+                write = copy.write_row
+                if constants:
+                    for values in rows:
+                        write(values + constants)
+                else:
+                    for values in rows:
+                        write(values)
+            return
+        adapters = [(index, adapt) for index, f in enumerate(fields) if (adapt := _adapter(f))]
+        prepared = []
+        for values in rows:
+            values = [_plain(value) for value in values + constants]
+            for index, adapt in adapters:
+                values[index] = adapt(values[index])
+            prepared.append(values)
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', prepared)  # noqa: S608
+
+
+def _any(column: str, values) -> tuple[str, list]:
+    """`column = ANY(%s)` with one array parameter on PostgreSQL (no SQL text as long as the
+    list to parse); `column IN (%s, ...)` on SQLite."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
 def _fill_keys(person: Person) -> None:
     # The same keys register_person computes (actions._keys), with the soundex memoised.
     person.name_key = name_key(f"{person.first_name}{person.last_name}")
-    person.first_name_sound = _sound(person.first_name)
-    person.last_name_sound = _sound(person.last_name)
+    person.first_name_sound = sound_key(person.first_name)
+    person.last_name_sound = sound_key(person.last_name)
     person.phone_key = phone_key(person.phone.split(",")[0]) if person.phone else ""
 
 
@@ -1200,18 +1537,6 @@ def _household_code(job_id: int, ref: str) -> str:
     if len(code) > 30:
         code = f"IM{job_id}-" + hashlib.sha1(ref.encode()).hexdigest()[:16]  # noqa: S324
     return code
-
-
-def _result_row(job_id: int, result: Result):
-    return draft(
-        ImportRowResult,
-        job_id=job_id,
-        row_number=result.number,
-        outcome=result.outcome,
-        person_id=result.person_id,
-        field=result.field[:60],
-        message=result.message,
-    )
 
 
 def _counts(job_id: int) -> dict[str, int]:
