@@ -91,6 +91,7 @@ class AddressFields(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("แขวง/ตำบล"),
+        db_index=False,  # indexed per model in Meta.indexes (no pattern-ops copy)
     )
     postal_code = models.CharField(_("รหัสไปรษณีย์"), max_length=5, blank=True)
     latitude = models.DecimalField(
@@ -107,6 +108,7 @@ class AddressFields(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,
     )
     province = models.ForeignKey(
         "geo.Province",
@@ -115,6 +117,7 @@ class AddressFields(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,
     )
     # The center responsible: the one covering the address, else the one that registered.
     center = models.ForeignKey(
@@ -124,6 +127,7 @@ class AddressFields(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("ศูนย์ที่รับผิดชอบ"),
+        db_index=False,
     )
 
     class Meta:
@@ -178,10 +182,10 @@ class Person(AddressFields):
         TargetGroup, blank=True, related_name="people", verbose_name=_("กลุ่มเป้าหมาย")
     )
     # Search keys (asa.lib.thai_text): normalised full name, sound-alike keys, phone digits.
-    name_key = models.CharField(max_length=220, editable=False, db_index=True)
+    name_key = models.CharField(max_length=220, editable=False)
     first_name_sound = models.CharField(max_length=12, editable=False, blank=True)
     last_name_sound = models.CharField(max_length=12, editable=False, blank=True)
-    phone_key = models.CharField(max_length=20, editable=False, blank=True, db_index=True)
+    phone_key = models.CharField(max_length=20, editable=False, blank=True)
     # Where the record came from: re-importing the same source_ref updates instead of adding.
     source = models.CharField(_("แหล่งข้อมูล"), max_length=60, blank=True)
     source_ref = models.CharField(_("รหัสอ้างอิงต้นทาง"), max_length=100, blank=True)
@@ -200,6 +204,7 @@ class Person(AddressFields):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -221,7 +226,12 @@ class Person(AddressFields):
                 name="person_unique_source_ref",
             ),
         ]
+        # Every index slows the bulk import: these are the ones searches and scope filters use
+        # (a composite also serves filters on its first column alone).
         indexes = [
+            models.Index(fields=["name_key"], name="person_name_key"),
+            models.Index(fields=["phone_key"], name="person_phone_key"),
+            models.Index(fields=["subdistrict"], name="person_subdistrict"),
             models.Index(fields=["center", "name_key"]),
             models.Index(fields=["district", "name_key"]),
             models.Index(fields=["province", "name_key"]),
@@ -268,6 +278,12 @@ class Household(AddressFields):
                 condition=~Q(source_ref=""),
                 name="household_unique_source_ref",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["center"], name="household_center"),
+            models.Index(fields=["district"], name="household_district"),
+            models.Index(fields=["province"], name="household_province"),
+            models.Index(fields=["subdistrict"], name="household_subdistrict"),
         ]
 
     def __str__(self) -> str:
