@@ -241,12 +241,14 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One notification on one outside channel; retried until sent, never sent twice."""
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE,
-                                     related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     address = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -445,8 +445,7 @@ def record_visit(
     if volunteers:
         visit.volunteers.set(volunteers)
     for index, (content, name) in enumerate(resized, start=1):
-        photo = VisitPhoto(visit=visit, width=content.dimensions[0],
-                           height=content.dimensions[1])
+        photo = VisitPhoto(visit=visit, width=content.dimensions[0], height=content.dimensions[1])
         photo.image.save(f"{visit.pk}-{index}.jpg", content, save=False)
         photo.caption = str(name)[:200]
         photo.save()

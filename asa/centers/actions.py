@@ -216,9 +216,7 @@ def update_center(*, actor, center: Center, **data) -> Center:
         scope = scope_of(actor)
         if not (scope.national or scope.is_officer):
             # Suspending or closing a center is the officers' decision, not its chair's.
-            raise ValidationError(
-                {"status": "เฉพาะเจ้าหน้าที่ระดับเขต/จังหวัดหรือส่วนกลางเปลี่ยนสถานะศูนย์ได้"}
-            )
+            raise ValidationError({"status": "เฉพาะเจ้าหน้าที่ระดับเขต/จังหวัดหรือส่วนกลางเปลี่ยนสถานะศูนย์ได้"})
     for field, value in data.items():
         setattr(center, field, value)
     center.save(update_fields=list(changes))

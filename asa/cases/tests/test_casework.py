@@ -20,15 +20,25 @@ from asa.registry.actions import create_household, register_person
 
 @pytest.fixture
 def person(chair_a):
-    return register_person(actor=chair_a, first_name="บุญมี", last_name="ศรีสุข",
-                           birth_date=dt.date(1950, 5, 1), subdistrict="100502")
+    return register_person(
+        actor=chair_a,
+        first_name="บุญมี",
+        last_name="ศรีสุข",
+        birth_date=dt.date(1950, 5, 1),
+        subdistrict="100502",
+    )
 
 
 @pytest.fixture
 def case(volunteer_a, person, chair_a):
     create_household(actor=chair_a, head=person)
-    return actions.open_case(actor=volunteer_a, person=person, source="field",
-                             urgency="emergency", story="ผู้สูงอายุอยู่ลำพัง ขาดอาหาร")
+    return actions.open_case(
+        actor=volunteer_a,
+        person=person,
+        source="field",
+        urgency="emergency",
+        story="ผู้สูงอายุอยู่ลำพัง ขาดอาหาร",
+    )
 
 
 def volunteer_of(user):
@@ -66,9 +76,14 @@ def test_a_volunteer_cannot_assign(case, volunteer_a):
 def test_it_records_a_visit_with_reassessment_photos_and_next_date(case, volunteer_a):
     now = timezone.now()
     visit = actions.record_visit(
-        actor=volunteer_a, case=case, visited_at=now, observations="บ้านทรุดโทรม",
-        volunteers=[volunteer_of(volunteer_a)], indicators={"clean_water": True},
-        next_visit_on=timezone.localdate() + dt.timedelta(days=3), photos=[jpeg()],
+        actor=volunteer_a,
+        case=case,
+        visited_at=now,
+        observations="บ้านทรุดโทรม",
+        volunteers=[volunteer_of(volunteer_a)],
+        indicators={"clean_water": True},
+        next_visit_on=timezone.localdate() + dt.timedelta(days=3),
+        photos=[jpeg()],
     )
     case.refresh_from_db()
     assert case.status == Status.ASSESSED and case.first_visit_at == now
@@ -94,20 +109,33 @@ def test_it_refuses_bad_visits_and_saves_nothing(case, volunteer_a):
 
 def test_it_needs_an_owner_for_a_plan_action(case, chair_a):
     with pytest.raises(ValidationError) as error:
-        actions.add_plan_item(actor=chair_a, case=case, need="อาหาร", action="ถุงยังชีพ",
-                              due_on=timezone.localdate())
+        actions.add_plan_item(
+            actor=chair_a, case=case, need="อาหาร", action="ถุงยังชีพ", due_on=timezone.localdate()
+        )
     assert "responsible_volunteer" in error.value.message_dict
 
 
 def test_it_refuses_absurd_assistance_and_totals_the_rest(case, chair_a, person):
     for amount in (Decimal("-1"), Decimal("9000000")):
         with pytest.raises(ValidationError):
-            actions.record_assistance(actor=chair_a, case=case, kind="emergency_grant",
-                                      amount=amount, regulation="ระเบียบฯ 2552",
-                                      description="เงินสงเคราะห์", given_on=timezone.localdate())
-    actions.record_assistance(actor=chair_a, case=case, kind="emergency_grant",
-                              amount=Decimal("3000"), regulation="ระเบียบฯ 2552",
-                              description="เงินสงเคราะห์", given_on=timezone.localdate())
+            actions.record_assistance(
+                actor=chair_a,
+                case=case,
+                kind="emergency_grant",
+                amount=amount,
+                regulation="ระเบียบฯ 2552",
+                description="เงินสงเคราะห์",
+                given_on=timezone.localdate(),
+            )
+    actions.record_assistance(
+        actor=chair_a,
+        case=case,
+        kind="emergency_grant",
+        amount=Decimal("3000"),
+        regulation="ระเบียบฯ 2552",
+        description="เงินสงเคราะห์",
+        given_on=timezone.localdate(),
+    )
     totals = assistance_totals(person=person)
     assert totals == [{"kind": "emergency_grant", "count": 1, "amount": Decimal("3000.00")}]
 
@@ -128,13 +156,15 @@ def test_closing_needs_an_outcome_and_a_chairs_approval(case, volunteer_a, chair
 
 def test_the_second_of_two_concurrent_edits_is_refused(case, chair_a, officer):
     version = case.version
-    actions.change_case_status(actor=chair_a, case=case, status="assessed",
-                               expected_version=version)
+    actions.change_case_status(
+        actor=chair_a, case=case, status="assessed", expected_version=version
+    )
     stale = Case.objects.get(pk=case.pk)
     stale.version = version
     with pytest.raises(ValidationError) as error:
-        actions.change_case_status(actor=officer, case=stale, status="plan_agreed",
-                                   expected_version=version)
+        actions.change_case_status(
+            actor=officer, case=stale, status="plan_agreed", expected_version=version
+        )
     assert "version" in error.value.message_dict
     assert Case.objects.get(pk=case.pk).status == Status.ASSESSED
 

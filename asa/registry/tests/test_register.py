@@ -119,12 +119,14 @@ def test_it_keeps_household_history_when_a_person_moves(chair_a):
     head = person(chair_a)
     child = person(chair_a, first_name="ต้น", birth_date=dt.date(2015, 1, 1), title="เด็กชาย")
     first = create_household(actor=chair_a, head=head)
-    add_household_member(actor=chair_a, household=first, person=child,
-                         relationship=Relationship.CHILD)
+    add_household_member(
+        actor=chair_a, household=first, person=child, relationship=Relationship.CHILD
+    )
     other_head = person(chair_a, first_name="สมศรี", last_name="มั่นคง")
     second = create_household(actor=chair_a, head=other_head)
-    add_household_member(actor=chair_a, household=second, person=child,
-                         relationship=Relationship.GRANDCHILD)
+    add_household_member(
+        actor=chair_a, household=second, person=child, relationship=Relationship.GRANDCHILD
+    )
     memberships = HouseholdMembership.objects.filter(person=child).order_by("id")
     assert [m.household_id for m in memberships] == [first.pk, second.pk]
     assert memberships[0].ended_on is not None and memberships[1].ended_on is None
@@ -133,7 +135,8 @@ def test_it_keeps_household_history_when_a_person_moves(chair_a):
 def test_it_scores_an_assessment_per_dimension(chair_a):
     household = create_household(actor=chair_a, head=person(chair_a))
     row = record_household_assessment(
-        actor=chair_a, household=household,
+        actor=chair_a,
+        household=household,
         indicators={"income_above_line": True, "working_age_employed": True, "clean_water": True},
     )
     assert row.income_score == 50 and row.housing_score == 25 and row.health_score == 0
@@ -142,19 +145,37 @@ def test_it_scores_an_assessment_per_dimension(chair_a):
 def test_it_requires_a_guardian_for_a_minor_and_a_witness_for_verbal_consent(chair_a):
     child = person(chair_a, first_name="ต้น", birth_date=dt.date(2018, 1, 1))
     with pytest.raises(ValidationError) as error:
-        record_consent(actor=chair_a, person=child, basis="consent", given_by="self",
-                       given_on=dt.date(2026, 1, 5), method="verbal_witnessed")
+        record_consent(
+            actor=chair_a,
+            person=child,
+            basis="consent",
+            given_by="self",
+            given_on=dt.date(2026, 1, 5),
+            method="verbal_witnessed",
+        )
     assert {"given_by", "witness_name"} <= set(error.value.message_dict)
-    consent = record_consent(actor=chair_a, person=child, basis="consent", given_by="guardian",
-                             guardian_name="นางบุญมี ศรีสุข", given_on=dt.date(2026, 1, 5),
-                             method="signed_paper")
+    consent = record_consent(
+        actor=chair_a,
+        person=child,
+        basis="consent",
+        given_by="guardian",
+        guardian_name="นางบุญมี ศรีสุข",
+        given_on=dt.date(2026, 1, 5),
+        method="signed_paper",
+    )
     assert consent.is_current
 
 
 def test_it_merges_and_undoes_a_merge(chair_a):
     survivor = person(chair_a)
-    merged = person(chair_a, first_name="บุญมี", last_name="ศรีสุข", house_number="99",
-                    subdistrict="100508", duplicate_override_reason="ทดสอบ")
+    merged = person(
+        chair_a,
+        first_name="บุญมี",
+        last_name="ศรีสุข",
+        house_number="99",
+        subdistrict="100508",
+        duplicate_override_reason="ทดสอบ",
+    )
     record_problem(actor=chair_a, person=merged, problem_type=ProblemType.objects.get(code="debt"))
     merge = merge_people(actor=chair_a, survivor=survivor, merged=merged, reason="คนเดียวกัน")
     assert PersonProblem.objects.get().person == survivor
