@@ -8,6 +8,8 @@ A scope is where a user's roles apply: the nation (ministry admin), a province o
 (officers), a center (chair, volunteer) or an agency (partner users).
 """
 
+import functools
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,13 +59,18 @@ ANONYMOUS = Scope()
 
 
 def scope_of(user) -> Scope:
-    """The user's scope, read once per request (two queries) and kept on the user object."""
+    """The user's scope, read once per request and kept on the user object.
+
+    One query: the role assignments and the user's active volunteer record (UNION ALL), since it
+    runs on every request. Not cached between requests, so a role given or taken away applies
+    to the user's very next request.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, "_asa_scope", None)
     if cached is not None:
         return cached
-    from asa.centers.models import Volunteer, VolunteerStatus
+    from django.db import connection
 
     provinces, districts, chairs, members, agencies, roles = (
         set(),
@@ -73,10 +80,15 @@ def scope_of(user) -> Scope:
         set(),
         set(),
     )
+    volunteer_ids = set()
     national = dpo = False
-    for role, province, district, center, agency in user.role_assignments.values_list(
-        "role", "province_id", "district_id", "center_id", "agency_id"
-    ):
+    with connection.cursor() as cursor:
+        cursor.execute(_scope_sql(), [user.pk, user.pk, _volunteer_left()])
+        rows = cursor.fetchall()
+    for role, province, district, center, agency, volunteer in rows:
+        if volunteer is not None:
+            volunteer_ids.add(volunteer)
+            continue
         roles.add(role)
         match role:
             case Role.MINISTRY_ADMIN:
@@ -93,11 +105,7 @@ def scope_of(user) -> Scope:
                 members.add(center)
             case Role.AGENCY_USER:
                 agencies.add(agency)
-    volunteer_ids = frozenset(
-        Volunteer.objects.filter(user=user)
-        .exclude(status=VolunteerStatus.LEFT)
-        .values_list("id", flat=True)
-    )
+    volunteer_ids = frozenset(volunteer_ids)
     scope = Scope(
         authenticated=True,
         user_id=user.pk,
@@ -113,6 +121,38 @@ def scope_of(user) -> Scope:
     )
     user._asa_scope = scope
     return scope
+
+
+@functools.cache
+def _scope_sql() -> str:
+    """Role assignments (volunteer column NULL) then active volunteer records (the rest NULL)."""
+    from django.db import connection
+
+    from asa.accounts.models import RoleAssignment
+    from asa.centers.models import Volunteer
+
+    quote = connection.ops.quote_name
+    assignment = RoleAssignment._meta
+    volunteer = Volunteer._meta
+    columns = ", ".join(
+        quote(assignment.get_field(name).column)
+        for name in ("role", "province", "district", "center", "agency")
+    )
+    return (
+        f"SELECT {columns}, NULL FROM {quote(assignment.db_table)} "
+        f"WHERE {quote(assignment.get_field('user').column)} = %s "
+        f"UNION ALL "
+        f"SELECT NULL, NULL, NULL, NULL, NULL, {quote(volunteer.pk.column)} "
+        f"FROM {quote(volunteer.db_table)} "
+        f"WHERE {quote(volunteer.get_field('user').column)} = %s "
+        f"AND {quote(volunteer.get_field('status').column)} <> %s"
+    )
+
+
+def _volunteer_left() -> str:
+    from asa.centers.models import VolunteerStatus
+
+    return VolunteerStatus.LEFT.value
 
 
 def forget_scope(user) -> None:
@@ -267,16 +307,31 @@ def _case_read(scope: Scope) -> Q:
     # Every part is one indexed column of the case (no join), so lists and counts at a million
     # cases read the index entries of the scope, not the whole table (bench/cases.py).
     # A DOPA district code starts with its province's code (1005 is in 10).
-    area = Q(district_id__in=scope.district_codes) if scope.district_codes else NOTHING
-    for province in sorted(scope.province_codes):
-        area |= Q(district__code__startswith=province)
+    # A province is spelled as its district codes: one IN list the (district, ...) indexes
+    # serve directly, where a prefix match would need a pattern index on every query.
+    districts = set(scope.district_codes) | districts_of(scope.province_codes)
+    area = Q(district_id__in=sorted(districts)) if districts else NOTHING
     own = NOTHING
     if scope.volunteer_ids:
         assigned = CaseAssignment.objects.filter(volunteer_id__in=scope.volunteer_ids)
         own = Q(_AnyOf(F("pk"), Subquery(assigned.values("case_id"))))
-    if scope.user_id is not None:
+    if scope.user_id is not None and scope.center_ids:
+        # Whoever reported a case from the field keeps seeing it. Officers see theirs through
+        # the area already; leaving this out for them keeps area-wide counts index-only.
         own |= Q(created_by_id=scope.user_id)
     return area | Q(center_id__in=scope.chair_center_ids) | own
+
+
+@functools.lru_cache(maxsize=256)
+def districts_of(province_codes: frozenset[str]) -> frozenset[str]:
+    """The district codes of some provinces (geography does not change while running)."""
+    from asa.geo.models import District
+
+    if not province_codes:
+        return frozenset()
+    return frozenset(
+        District.objects.filter(province_id__in=province_codes).values_list("code", flat=True)
+    )
 
 
 def _case_write(scope: Scope) -> Q:

@@ -21,6 +21,7 @@ from asa.accounts.actions import notify
 from asa.accounts.events import record_event
 from asa.cases.models import (
     OPEN_STATUSES,
+    URGENCY_ORDER,
     Assistance,
     AssistanceKind,
     Case,
@@ -193,6 +194,7 @@ def open_case(
         reporter_phone=reporter_phone.strip(),
         reported_at=reported_at,
         urgency=Urgency(urgency),
+        urgency_order=URGENCY_ORDER[Urgency(urgency)],
         story=story.strip(),
         next_follow_up_on=timezone.localdate(reported_at)
         + dt.timedelta(days=FIRST_VISIT_DAYS[Urgency(urgency)]),

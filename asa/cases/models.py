@@ -77,6 +77,9 @@ class Case(models.Model):
     urgency = models.CharField(
         _("ความเร่งด่วน"), max_length=20, choices=Urgency.choices, default=Urgency.ROUTINE
     )
+    # Urgency as a number (emergency 0, urgent 1, routine 2) so the watch list can walk an
+    # index in urgency order instead of sorting every due case of an area.
+    urgency_order = models.PositiveSmallIntegerField(default=2, editable=False)
     story = models.TextField(_("เรื่องโดยย่อ"))
     problems = models.ManyToManyField(
         "registry.ProblemType", blank=True, related_name="+", verbose_name=_("ปัญหา")
@@ -115,6 +118,13 @@ class Case(models.Model):
             models.Index(fields=["center", "status", "next_follow_up_on"]),
             models.Index(fields=["district", "status", "next_follow_up_on"]),
             models.Index(fields=["status", "urgency", "reported_at"]),
+            # Newest first over all cases: an area-wide list walks it and stops after a page.
+            models.Index(fields=["-reported_at", "-id"], name="case_reported"),
+            models.Index(
+                fields=["urgency_order", "next_follow_up_on", "id"],
+                condition=Q(next_follow_up_on__isnull=False),
+                name="case_watch_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from asa.accounts.access import visible
@@ -38,15 +38,20 @@ def watch_list(cases: QuerySet[Case], *, bucket: str, today: dt.date | None = No
         )
     else:
         raise ValueError(bucket)
-    return selected.annotate(urgency_rank=urgency_rank()).order_by(
+    # The stored urgency order walks the case_watch_order index: no sort of the whole area.
+    return selected.annotate(urgency_rank=F("urgency_order")).order_by(
         "urgency_rank", "next_follow_up_on", "id"
     )
 
 
 def watch_counts(cases: QuerySet[Case], *, today: dt.date | None = None) -> dict[str, int]:
-    """The three bucket sizes in one query."""
+    """The three bucket sizes in one query.
+
+    Only open cases have a follow-up date (closing clears it), so counting rows with a date
+    reads the (area, follow-up date) index alone, without visiting the cases themselves.
+    """
     today = today or timezone.localdate()
-    return cases.filter(status__in=OPEN_STATUSES).aggregate(
+    return cases.filter(next_follow_up_on__isnull=False).aggregate(
         overdue=Count("id", filter=Q(next_follow_up_on__lt=today)),
         today=Count("id", filter=Q(next_follow_up_on=today)),
         week=Count(
