@@ -258,6 +258,11 @@ def generate(*, cases: int, visits: int, demo_share: float, seed: int, reset: bo
             visit_total = _copy(cursor, "cases_visit", VISIT_COLUMNS, visit_rows())
         timings["copy visits"] = time.monotonic() - started - sum(timings.values())
 
+        # The stored urgency order (what open_case sets) for the watch list's index.
+        cursor.execute(
+            "UPDATE cases_case SET urgency_order = CASE urgency WHEN 'emergency' THEN 0"
+            " WHEN 'urgent' THEN 1 ELSE 2 END WHERE urgency <> 'routine'"
+        )
         for table in ("cases_case", "cases_visit", "cases_caseassignment"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
