@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from asa.accounts.access import visible
@@ -45,22 +45,19 @@ def watch_list(cases: QuerySet[Case], *, bucket: str, today: dt.date | None = No
 
 
 def watch_counts(cases: QuerySet[Case], *, today: dt.date | None = None) -> dict[str, int]:
-    """The three bucket sizes in one query.
+    """The three bucket sizes.
 
-    Only open cases have a follow-up date (closing clears it), so counting rows with a date
-    reads the (area, follow-up date) index alone, without visiting the cases themselves.
+    Three range counts rather than one filtered aggregate: each is served by the (area,
+    follow-up date) index alone (only open cases have a follow-up date; closing clears it), so
+    an area of a hundred thousand cases counts in milliseconds.
     """
     today = today or timezone.localdate()
-    return cases.filter(next_follow_up_on__isnull=False).aggregate(
-        overdue=Count("id", filter=Q(next_follow_up_on__lt=today)),
-        today=Count("id", filter=Q(next_follow_up_on=today)),
-        week=Count(
-            "id",
-            filter=Q(
-                next_follow_up_on__gt=today, next_follow_up_on__lte=today + dt.timedelta(days=7)
-            ),
-        ),
-    )
+    week_end = today + dt.timedelta(days=7)
+    return {
+        "overdue": cases.filter(next_follow_up_on__lt=today).count(),
+        "today": cases.filter(next_follow_up_on=today).count(),
+        "week": cases.filter(next_follow_up_on__gt=today, next_follow_up_on__lte=week_end).count(),
+    }
 
 
 def newly_assigned(user, *, days: int = 7) -> QuerySet[Case]:
