@@ -60,7 +60,7 @@ format: setup
 # strings. Translate every new msgid in asa/locale/en/LC_MESSAGES/django.po (no fuzzy, none
 # empty: asa/accounts/tests/test_i18n.py checks), then commit the .po and the compiled .mo.
 messages: setup
-	$(BIN)/asa makemessages -l en --add-location=file --no-obsolete \
+	$(BIN)/asa makemessages -l en --add-location=file --no-obsolete --no-wrap \
 		--ignore=.venv --ignore=node_modules --ignore=var --ignore=bench
 	$(BIN)/asa compilemessages -l en --ignore=.venv --ignore=node_modules
 
