@@ -71,6 +71,24 @@ def filter_people(people, *, center=None, target_group="", problem="", subdistri
     return people
 
 
+# What PersonOut shows (full_name is title + first + last): the list reads these columns only,
+# not the whole 39-column row.
+LIST_COLUMNS = (
+    "id",
+    "title",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "center_id",
+    "subdistrict_id",
+    "district_id",
+    "province_id",
+    "version",
+)
+
+
 @router.get(
     "/people",
     response=list[PersonOut],
@@ -97,7 +115,7 @@ def list_people(
         target_group=target_group,
         problem=problem,
         subdistrict=subdistrict,
-    )
+    ).only(*LIST_COLUMNS)
     if q.strip():
         return search_people(people, q)
     return people.order_by("id")
