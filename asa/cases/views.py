@@ -38,9 +38,17 @@ PAGE_SIZE = 50
 SECTION_SIZE = 20
 
 
-def _paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page") -> dict:
-    """A page of the queryset and the query string that keeps the other filters."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
+def _paginate(
+    request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page", count: int | None = None
+) -> dict:
+    """A page of the queryset and the query string that keeps the other filters.
+
+    `count`, when the caller already knows it, saves the paginator's own COUNT query.
+    """
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not computed again
+    page = paginator.get_page(request.GET.get(param))
     query = request.GET.copy()
     query.pop(param, None)
     encoded = query.urlencode()
@@ -163,7 +171,7 @@ def watch(request):
     }
     for bucket in ("overdue", "today", "week"):
         rows = _with_assignees(queries.watch_list(cases, bucket=bucket, today=today))
-        page = _paginate(request, rows, SECTION_SIZE, param=f"{bucket}_page")
+        page = _paginate(request, rows, SECTION_SIZE, param=f"{bucket}_page", count=counts[bucket])
         sections.append(
             {"bucket": bucket, "title": titles[bucket], "count": counts[bucket], **page}
         )
