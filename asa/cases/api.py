@@ -90,6 +90,15 @@ def _case_detail(user, case_id: int) -> Case:
     return get_for(user, _detail_queryset(user), case_id)
 
 
+def _versioned(user, case: Case, action, version: int | None, **kwargs):
+    """Run a case action against the version the client saw: 409 if someone changed it since."""
+    try:
+        action(actor=user, case=case, expected_version=version, **kwargs)
+    except StaleCase as error:
+        return _conflict(error)
+    return _after_write(user, case)
+
+
 def _after_write(user, case: Case) -> Case:
     # A transfer can take the case out of the actor's scope; they may still see what they did.
     found = _detail_queryset(user).filter(pk=case.pk).first()
@@ -202,13 +211,7 @@ def assign_case(request, case_id: int, payload: AssignIn):
     user = request.auth
     case = _case_for_write(user, case_id)
     volunteers = _volunteers(user, payload.volunteers, "volunteers")
-    try:
-        actions.assign_case(
-            actor=user, case=case, volunteers=volunteers, expected_version=payload.version
-        )
-    except StaleCase as error:
-        return _conflict(error)
-    return _after_write(user, case)
+    return _versioned(user, case, actions.assign_case, payload.version, volunteers=volunteers)
 
 
 @router.post(
@@ -224,17 +227,14 @@ def transfer_case(request, case_id: int, payload: TransferIn):
     to_center = Center.objects.filter(status=CenterStatus.ACTIVE, pk=payload.to_center).first()
     if to_center is None:
         raise ValidationError({"to_center": "ไม่พบศูนย์ปลายทาง หรือศูนย์นั้นไม่ได้เปิดดำเนินการ"})
-    try:
-        actions.transfer_case(
-            actor=user,
-            case=case,
-            to_center=to_center,
-            reason=payload.reason,
-            expected_version=payload.version,
-        )
-    except StaleCase as error:
-        return _conflict(error)
-    return _after_write(user, case)
+    return _versioned(
+        user,
+        case,
+        actions.transfer_case,
+        payload.version,
+        to_center=to_center,
+        reason=payload.reason,
+    )
 
 
 @router.post(
@@ -246,17 +246,14 @@ def transfer_case(request, case_id: int, payload: TransferIn):
 def change_status(request, case_id: int, payload: StatusIn):
     user = request.auth
     case = _case_for_write(user, case_id)
-    try:
-        actions.change_case_status(
-            actor=user,
-            case=case,
-            status=payload.status,
-            reason=payload.reason,
-            expected_version=payload.version,
-        )
-    except StaleCase as error:
-        return _conflict(error)
-    return _after_write(user, case)
+    return _versioned(
+        user,
+        case,
+        actions.change_case_status,
+        payload.version,
+        status=payload.status,
+        reason=payload.reason,
+    )
 
 
 @router.post(
@@ -268,17 +265,14 @@ def change_status(request, case_id: int, payload: StatusIn):
 def request_closure(request, case_id: int, payload: ClosureIn):
     user = request.auth
     case = _case_for_write(user, case_id)
-    try:
-        actions.request_closure(
-            actor=user,
-            case=case,
-            outcome=payload.outcome or "",
-            note=payload.note,
-            expected_version=payload.version,
-        )
-    except StaleCase as error:
-        return _conflict(error)
-    return _after_write(user, case)
+    return _versioned(
+        user,
+        case,
+        actions.request_closure,
+        payload.version,
+        outcome=payload.outcome or "",
+        note=payload.note,
+    )
 
 
 @router.post(
@@ -290,11 +284,7 @@ def request_closure(request, case_id: int, payload: ClosureIn):
 def approve_closure(request, case_id: int, payload: VersionedIn):
     user = request.auth
     case = _case_for_write(user, case_id)
-    try:
-        actions.approve_closure(actor=user, case=case, expected_version=payload.version)
-    except StaleCase as error:
-        return _conflict(error)
-    return _after_write(user, case)
+    return _versioned(user, case, actions.approve_closure, payload.version)
 
 
 @router.post(
@@ -306,17 +296,14 @@ def approve_closure(request, case_id: int, payload: VersionedIn):
 def close_case(request, case_id: int, payload: ClosureIn):
     user = request.auth
     case = _case_for_write(user, case_id)
-    try:
-        actions.close_case(
-            actor=user,
-            case=case,
-            outcome=payload.outcome or "",
-            note=payload.note,
-            expected_version=payload.version,
-        )
-    except StaleCase as error:
-        return _conflict(error)
-    return _after_write(user, case)
+    return _versioned(
+        user,
+        case,
+        actions.close_case,
+        payload.version,
+        outcome=payload.outcome or "",
+        note=payload.note,
+    )
 
 
 @router.post(
@@ -328,13 +315,7 @@ def close_case(request, case_id: int, payload: ClosureIn):
 def reopen_case(request, case_id: int, payload: ReopenIn):
     user = request.auth
     case = _case_for_write(user, case_id)
-    try:
-        actions.reopen_case(
-            actor=user, case=case, reason=payload.reason, expected_version=payload.version
-        )
-    except StaleCase as error:
-        return _conflict(error)
-    return _after_write(user, case)
+    return _versioned(user, case, actions.reopen_case, payload.version, reason=payload.reason)
 
 
 @router.get(
