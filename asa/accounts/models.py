@@ -180,12 +180,20 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("สิ่งที่เปลี่ยนแปลง"), default=dict, blank=True)
     reason = models.TextField(_("เหตุผล"), blank=True)
     ip_address = models.GenericIPAddressField(_("หมายเลข IP"), null=True, blank=True)
+    # Tamper evidence: each event's hash covers its own content and the previous event's hash,
+    # in the order of `sequence` (1, 2, 3, ... with no gaps). `asa audit verify` walks the chain.
+    sequence = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("เหตุการณ์ในบันทึกการใช้งาน")
         verbose_name_plural = pgettext_lazy("plural", "เหตุการณ์ในบันทึกการใช้งาน")
-        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["actor", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
@@ -258,3 +266,40 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["notification", "channel"], name="deliver_once"),
         ]
         indexes = [models.Index(fields=["status", "attempts"])]
+
+
+class TwoFactorDevice(models.Model):
+    """A TOTP authenticator (RFC 6238) a user enrolled. Staff and officers must have one."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
+    secret = models.CharField(max_length=200)  # base32 secret, encrypted with the field key
+    confirmed_at = models.DateTimeField(null=True, blank=True)  # set once a first code matched
+    last_used_step = models.PositiveBigIntegerField(default=0)  # a code is never accepted twice
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("อุปกรณ์ยืนยันตัวตนสองขั้นตอน")
+        verbose_name_plural = pgettext_lazy("plural", "อุปกรณ์ยืนยันตัวตนสองขั้นตอน")
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator is lost. Only a hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class LoginAttempt(models.Model):
+    """One sign-in attempt, kept to lock out repeated failures per user and per address."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"]),
+            models.Index(fields=["ip_address", "at"]),
+        ]
