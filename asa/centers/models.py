@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -193,14 +193,159 @@ class VolunteerStatusChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
 
+class EventKind(models.TextChoices):
+    OPENING = "opening", _("เปิดศูนย์")
+    TRAINING = "training", _("อบรม/บรรยาย")
+    SERMON = "sermon", _("แสดงพระธรรมเทศนา")
+    MEETING = "meeting", _("ประชุม")
+    DISTRIBUTION = "distribution", _("มอบสิ่งของ")
+    FIELD_DAY = "field_day", _("ลงพื้นที่")
+
+
+class Event(models.Model):
+    """Something a center held: an opening, a training, a sermon, a meeting, a drive, a field day.
+
+    `center` is the host (whose chair manages it; scope follows it); `other_centers` took part.
+    """
+
+    kind = models.CharField(_("ประเภทกิจกรรม"), max_length=20, choices=EventKind.choices)
+    title = models.CharField(_("ชื่อกิจกรรม"), max_length=300)
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="events", verbose_name=_("ศูนย์ผู้จัด")
+    )
+    other_centers = models.ManyToManyField(
+        Center, blank=True, related_name="joint_events", verbose_name=_("ศูนย์ที่ร่วมจัด")
+    )
+    starts_at = models.DateTimeField(_("เริ่ม"))
+    ends_at = models.DateTimeField(_("สิ้นสุด"))
+    place = models.CharField(_("สถานที่"), max_length=300)
+    subdistrict = models.ForeignKey(
+        "geo.Subdistrict",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("แขวง/ตำบล"),
+    )
+    speakers = models.TextField(_("วิทยากร/ผู้บรรยาย"), blank=True)  # one per line
+    topics = models.TextField(_("หัวข้อ"), blank=True)  # one per line; a training's topics
+    description = models.TextField(_("รายละเอียด"), blank=True)
+    staff_count = models.PositiveIntegerField(_("จำนวนเจ้าหน้าที่"), default=0)
+    guest_count = models.PositiveIntegerField(_("จำนวนแขกผู้มีเกียรติ/ผู้เข้าร่วมอื่น"), default=0)
+    # Kept current by the attendance actions, so lists never count per row.
+    volunteer_count = models.PositiveIntegerField(_("จำนวน อพม. ที่เข้าร่วม"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("กิจกรรม")
+        verbose_name_plural = pgettext_lazy("plural", "กิจกรรม")
+        indexes = [
+            models.Index(fields=["center", "-starts_at"]),
+            models.Index(fields=["kind", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=F("starts_at")), name="event_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    """A volunteer at an event, with the hours it counts for."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="attendances")
+    hours = models.DecimalField(_("ชั่วโมง"), max_digits=5, decimal_places=1)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "volunteer"], name="attend_once"),
+        ]
+        indexes = [models.Index(fields=["volunteer", "event"])]
+
+
+def _event_photo_path(instance, filename):
+    return f"events/{instance.event_id}/{filename}"
+
+
+class EventPhoto(models.Model):
+    """A photo of an event: checked by content, stored privately, served through access."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=_event_photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    caption = models.CharField(_("คำอธิบายภาพ"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
 class TrainingRecord(models.Model):
-    """A topic a volunteer was trained in. Events will add these when a training is attended."""
+    """A topic a volunteer was trained in; a training event adds one per attendee and topic."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="trainings")
     topic = models.CharField(_("หัวข้อ"), max_length=200)
     completed_on = models.DateField(_("วันที่อบรม"))
     hours = models.DecimalField(_("ชั่วโมง"), max_digits=5, decimal_places=1, default=0)
     provider = models.CharField(_("ผู้จัด"), max_length=200, blank=True)
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="training_records"
+    )
+    # Printed on the certificate, e.g. "100502-2569-0001" (center code, BE year, running number).
+    certificate_number = models.CharField(
+        _("เลขที่วุฒิบัตร"), max_length=40, null=True, blank=True, unique=True
+    )
 
     class Meta:
         ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "event", "topic"],
+                condition=Q(event__isnull=False),
+                name="one_training_record_per_event_topic",
+            ),
+        ]
+
+
+class HoursStatus(models.TextChoices):
+    PENDING = "pending", _("รออนุมัติ")
+    APPROVED = "approved", _("อนุมัติแล้ว")
+    REJECTED = "rejected", _("ไม่อนุมัติ")
+
+
+class HoursEntry(models.Model):
+    """Hours of volunteer work entered by hand; they count only once the chair approves them."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="hours_entries")
+    worked_on = models.DateField(_("วันที่ปฏิบัติงาน"))
+    hours = models.DecimalField(_("ชั่วโมง"), max_digits=5, decimal_places=1)
+    description = models.CharField(_("งานที่ทำ"), max_length=300)
+    status = models.CharField(
+        _("สถานะ"), max_length=10, choices=HoursStatus.choices, default=HoursStatus.PENDING
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("หมายเหตุการพิจารณา"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-worked_on", "-id"]
+        indexes = [models.Index(fields=["volunteer", "status", "worked_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24), name="hours_entry_in_range"
+            )
+        ]
