@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "asa.cases",
     "asa.aid",
     "asa.referrals",
+    "asa.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

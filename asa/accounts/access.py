@@ -469,6 +469,16 @@ RULES: dict[str, Rule] = {
     "aid.stocktake": Rule(read=_center_stock, write=_center_stock),
     "accounts.apitoken": Rule(read=_token_read, write=_token_read),
     "accounts.auditevent": Rule(read=_audit_read, write=lambda scope: NOTHING),
+    # Rollups are reached only through asa.reports.queries.dashboard, which checks the area.
+    "reports.stalemonth": Rule(
+        read=lambda scope: ALL if scope.national else NOTHING, write=lambda scope: NOTHING
+    ),
+    "reports.monthlyfigure": Rule(
+        read=lambda scope: ALL if scope.national else NOTHING, write=lambda scope: NOTHING
+    ),
+    "reports.currentfigure": Rule(
+        read=lambda scope: ALL if scope.national else NOTHING, write=lambda scope: NOTHING
+    ),
 }
 
 
