@@ -188,6 +188,9 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 # Pagination size for every list page and API list.
 PAGE_SIZE = envint("PAGE_SIZE", 50)
 
+# Volunteer hours: each home visit a volunteer made counts for this many hours.
+ASA_HOURS_PER_VISIT = envint("ASA_HOURS_PER_VISIT", 2)
+
 NINJA_PAGINATION_PER_PAGE = PAGE_SIZE
 NINJA_PAGINATION_MAX_LIMIT = 500
 

@@ -392,6 +392,57 @@ def _center_stock(scope: Scope) -> Q:
     return _area(scope, "center__district") | Q(center_id__in=scope.center_ids)
 
 
+def _event_read(scope: Scope) -> Q:
+    """Events: whoever may read the host center or one of the joint centers (read-only for
+    volunteers); the rows are found through the indexed host column and the joint-center table."""
+    if scope.national:
+        return ALL
+    from asa.centers.models import Center, Event
+
+    centers = Center.objects.filter(_center_read(scope)).values("pk")
+    joint = Event.other_centers.through.objects.filter(center_id__in=centers).values("event_id")
+    return Q(center_id__in=centers) | Q(pk__in=joint)
+
+
+def _event_write(scope: Scope) -> Q:
+    # The host center's chair, officers of its area and the ministry run an event.
+    if scope.national:
+        return ALL
+    return _area(scope, "center__district") | Q(center_id__in=scope.chair_center_ids)
+
+
+def _through_event(rule: Callable[[Scope], Q]) -> Callable[[Scope], Q]:
+    def condition(scope: Scope) -> Q:
+        if scope.national:
+            return ALL
+        from asa.centers.models import Event
+
+        return Q(event__in=Event.objects.filter(rule(scope)).values("pk"))
+
+    return condition
+
+
+def _own_volunteer_record(scope: Scope) -> Q:
+    """Training records, certificates and hours entries: the volunteer themself, the chair of
+    their center, officers of its area, the ministry."""
+    if scope.national:
+        return ALL
+    return (
+        Q(volunteer_id__in=scope.volunteer_ids)
+        | _area(scope, "volunteer__center__district")
+        | Q(volunteer__center_id__in=scope.chair_center_ids)
+    )
+
+
+def _managed_volunteer_record(scope: Scope) -> Q:
+    # Approving hours is the managers' (the action also refuses anyone approving their own).
+    if scope.national:
+        return ALL
+    return _area(scope, "volunteer__center__district") | Q(
+        volunteer__center_id__in=scope.chair_center_ids
+    )
+
+
 def _token_read(scope: Scope) -> Q:
     return NOTHING  # tokens are reached only through the owner's own list, never by others
 
@@ -409,6 +460,13 @@ class Rule:
 RULES: dict[str, Rule] = {
     "centers.center": Rule(read=_center_read, write=_center_write),
     "centers.volunteer": Rule(read=_volunteer_read, write=_volunteer_write),
+    "centers.event": Rule(read=_event_read, write=_event_write),
+    "centers.attendance": Rule(
+        read=_through_event(_event_read), write=_through_event(_event_write)
+    ),
+    "centers.eventphoto": Rule(read=_through_event(_event_read), write=lambda scope: NOTHING),
+    "centers.trainingrecord": Rule(read=_own_volunteer_record, write=_managed_volunteer_record),
+    "centers.hoursentry": Rule(read=_own_volunteer_record, write=_managed_volunteer_record),
     "referrals.agency": Rule(read=_agency_read, write=_agency_write),
     "registry.person": Rule(read=_registry_read, write=_registry_write),
     "registry.household": Rule(read=_registry_read, write=_registry_write),
