@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from asa.accounts.audit import schedule_seal
 from asa.accounts.models import AuditEvent
 from asa.lib.request_context import client_ip
 
@@ -22,7 +23,7 @@ def record_event(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if actor_is_user else None,
         actor_label=(actor.get_username() if actor_is_user else "system"),
         action=action,
@@ -33,6 +34,9 @@ def record_event(
         reason=reason,
         ip_address=client_ip.get(),
     )
+    # Inserted unsealed, without a lock; chained into the hash chain after commit (audit.py).
+    schedule_seal()
+    return event
 
 
 def _jsonable(value):
@@ -72,6 +76,7 @@ ACTION_LABELS = {
     "create_household": _("เปิดครัวเรือน"),
     "end_household_membership": _("สมาชิกย้ายออกจากครัวเรือน"),
     "enter_hours": _("บันทึกชั่วโมงจิตอาสา"),
+    "export_audit_events": _("ส่งออกประวัติการเข้าถึงข้อมูล"),
     "export_people": _("ส่งออกข้อมูล"),
     "hold_conference": _("ประชุมปรึกษารายกรณี"),
     "import_person": _("นำเข้าข้อมูลจากไฟล์"),
@@ -105,8 +110,14 @@ ACTION_LABELS = {
     "update_person": _("แก้ไขข้อมูลบุคคล"),
     "update_plan_item": _("ปรับความคืบหน้าของแผน"),
     "update_problem_status": _("เปลี่ยนสถานะปัญหา"),
+    "view_record": _("เปิดดูข้อมูล"),
     "withdraw_consent": _("ถอนความยินยอม"),
 }
+
+
+# Audit-only actions: they are for the DPO's audit search, not for casework timelines.
+VIEW_RECORD = "view_record"
+AUDIT_ONLY_ACTIONS = (VIEW_RECORD, "export_audit_events")
 
 
 def action_label(action: str) -> str:

@@ -1,0 +1,247 @@
+"""The audit trail's tamper evidence: the hash chain, sealing and verification.
+
+Every audit event is hashed (SHA-256) over a canonical form of its content — sorted-key JSON of
+the time (ISO, UTC), actor id and name, action, object, changes, reason, address — together with
+its place in the chain (`sequence`) and the hash of the event before it (`previous_hash`).
+Changing, removing or re-ordering any sealed event breaks the chain at that point, and
+`asa audit verify` names the first broken link.
+
+How events join the chain
+-------------------------
+`record_event` inserts a row *unsealed* (sequence NULL) and takes no lock, so writers never wait
+for one another. When the writing transaction commits, `seal_pending()` runs: under one lock
+(PostgreSQL: a transaction-level advisory lock; SQLite: its IMMEDIATE write transaction, which
+already lets one writer in at a time) it reads the last sealed event and gives every unsealed
+row, in id order, the next sequence number, the previous hash and its own hash. `asa audit
+verify` (and `asa audit seal`) seal first, so rows left unsealed by a process that died before
+its callback ran join the chain then.
+
+The trade-off: sealing inside the writer's own transaction, behind the lock, would chain each
+row at once but make every writer wait for every other one until it commits — a global
+bottleneck on the busiest table — and a rolled-back transaction would leave sequence numbers to
+hand out again. Sealing after commit keeps writers independent and the sequence gap-free, since
+only committed rows are ever sealed; the price is a short window (one callback, or until the
+next seal) in which the newest rows are written but not yet chained. The unique index on
+`sequence` stops two sealers from ever producing a fork, even if the lock were bypassed.
+
+Append-only at the database: on PostgreSQL a trigger (migration 0007) refuses every UPDATE and
+DELETE of an audit row except the sealing update itself (sequence NULL → set, content unchanged).
+TRUNCATE is left alone (the test suite's flush uses it). SQLite has no such trigger: its flush
+deletes rows one statement at a time, which a delete trigger would refuse.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from asa.accounts.models import AuditEvent
+
+# The fields whose values the hash covers, in the order they are read.
+HASHED_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "reason",
+    "ip_address",
+)
+GENESIS = ""  # the previous_hash of event 1
+SEAL_BATCH = 2000
+VERIFY_BATCH = 5000
+# pg_advisory_xact_lock key: "ASA" + "audit" as a number, any constant no other code uses.
+_SEAL_LOCK = 0x41534141_75646974
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(values: dict, *, sequence: int, previous_hash: str) -> str:
+    """SHA-256 (hex) of one event's canonical form: its content, place and predecessor."""
+    content = {
+        "at": _utc(values["at"]),
+        "actor_id": values["actor_id"],
+        "actor_label": values["actor_label"],
+        "action": values["action"],
+        "object_type": values["object_type"],
+        "object_id": values["object_id"],
+        "object_repr": values["object_repr"],
+        "changes": values["changes"],
+        "reason": values["reason"],
+        "ip_address": None if values["ip_address"] is None else str(values["ip_address"]),
+        "sequence": sequence,
+        "previous_hash": previous_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- Sealing -----------------------------------------------------------------------------------
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK])
+    # SQLite: the atomic block began with BEGIN IMMEDIATE (settings), so this connection
+    # already holds the database's only write lock.
+
+
+def seal_pending(*, batch: int = SEAL_BATCH) -> int:
+    """Chain every unsealed event, in id order. Returns how many were sealed."""
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            _lock_chain()
+            # Read under the lock: whatever an earlier sealer committed is seen here.
+            last = (
+                AuditEvent.objects.filter(sequence__isnull=False)
+                .order_by("-sequence")
+                .values_list("sequence", "hash")
+                .first()
+            )
+            sequence, previous = last if last else (0, GENESIS)
+            rows = list(
+                AuditEvent.objects.filter(sequence__isnull=True)
+                .order_by("id")
+                .values("id", *HASHED_FIELDS)[:batch]
+            )
+            if not rows:
+                return sealed
+            updates = []
+            for row in rows:
+                sequence += 1
+                digest = event_hash(row, sequence=sequence, previous_hash=previous)
+                updates.append((sequence, previous, digest, row["id"]))
+                previous = digest
+            table = connection.ops.quote_name(AuditEvent._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET sequence = %s, previous_hash = %s, hash = %s "  # noqa: S608
+                    "WHERE id = %s AND sequence IS NULL",
+                    updates,
+                )
+            sealed += len(rows)
+        if len(rows) < batch:
+            return sealed
+
+
+def seal_after_commit() -> None:
+    """on_commit callback of record_event: chain what the transaction wrote."""
+    seal_pending()
+
+
+def schedule_seal() -> None:
+    """Seal once the current transaction commits (once per transaction, however many events)."""
+    if not connection.in_atomic_block:
+        seal_pending()
+        return
+    # One callback per transaction: an import writing thousands of events seals them together.
+    for entry in connection.run_on_commit:
+        if entry[1] is seal_after_commit:
+            return
+    transaction.on_commit(seal_after_commit, robust=True)
+
+
+# --- Verification ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    sequence: int
+    event_id: int | None
+    kind: str  # "gap" | "content" | "link"
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"sequence {self.sequence}"
+        if self.event_id is not None:
+            where += f" (event id {self.event_id})"
+        return f"{where}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    checked: int
+    broken: BrokenLink | None
+    head_sequence: int
+    head_hash: str
+    unsealed: int
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None and self.unsealed == 0
+
+
+def _chain(batch: int) -> Iterator[dict]:
+    """The sealed events in sequence order, one batch (keyset page) at a time."""
+    after = 0
+    while True:
+        rows = list(
+            AuditEvent.objects.filter(sequence__gt=after)
+            .order_by("sequence")
+            .values("id", "sequence", "previous_hash", "hash", *HASHED_FIELDS)[:batch]
+        )
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1]["sequence"]
+
+
+def verify_chain(*, batch: int = VERIFY_BATCH) -> Verdict:
+    """Walk the chain from event 1, recomputing every hash; stop at the first broken link.
+
+    Constant memory (keyset pages of `batch` rows through the unique index on sequence).
+    """
+    expected, previous, checked = 1, GENESIS, 0
+    for row in _chain(batch):
+        sequence = row["sequence"]
+        if sequence != expected:
+            missing = f"{expected}" if sequence == expected + 1 else f"{expected}–{sequence - 1}"
+            return _verdict(
+                checked,
+                BrokenLink(
+                    expected,
+                    None,
+                    "gap",
+                    f"missing from the chain (deleted?): sequence {missing}; "
+                    f"the next event present is {sequence} (id {row['id']})",
+                ),
+            )
+        digest = event_hash(row, sequence=sequence, previous_hash=row["previous_hash"])
+        if digest != row["hash"]:
+            return _verdict(
+                checked,
+                BrokenLink(
+                    sequence,
+                    row["id"],
+                    "content",
+                    "its content does not match its hash (the row was changed after sealing)",
+                ),
+            )
+        if row["previous_hash"] != previous:
+            return _verdict(
+                checked,
+                BrokenLink(
+                    sequence,
+                    row["id"],
+                    "link",
+                    f"its previous_hash does not match the hash of event {sequence - 1} "
+                    "(that event, or this link, was rewritten)",
+                ),
+            )
+        previous, expected, checked = row["hash"], expected + 1, checked + 1
+    return _verdict(checked, None, head=(expected - 1, previous))
+
+
+def _verdict(checked, broken, head=(0, "")) -> Verdict:
+    unsealed = AuditEvent.objects.filter(sequence__isnull=True).count()
+    return Verdict(checked, broken, head[0], head[1], unsealed)
