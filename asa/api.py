@@ -176,6 +176,7 @@ def _mount_routers() -> None:
     from asa.geo.api import router as geo_router
     from asa.referrals.api import router as referrals_router
     from asa.registry.api import router as registry_router
+    from asa.reports.api import router as reports_router
 
     api.add_router("", geo_router)
     api.add_router("", centers_router)
@@ -184,6 +185,7 @@ def _mount_routers() -> None:
     api.add_router("", cases_router)
     api.add_router("", referrals_router)
     api.add_router("", aid_router)
+    api.add_router("", reports_router)
 
 
 _mount_routers()

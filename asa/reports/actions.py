@@ -2,13 +2,29 @@
 
 Rollups are derived data, so these actions write no audit event of their own: the action that
 changed the base rows already recorded one (DESIGN rule 2 is about who changed what).
+
+How the figures stay current:
+* every action that changes a figure calls `mark_rollups_stale(center_id=, on=)`: one upsert in
+  its own transaction, and the refresh task queued after commit;
+* the task (`refresh_rollups`) recomputes each stale center-month from the base tables, re-sums
+  that month of its district, province and the nation, and recomputes the stock figures of the
+  centers involved (and of every center once a day: "overdue" moves with the calendar);
+* `asa rollups current` (nightly from cron, or `--background`) recomputes every stock figure;
+  `asa rollups rebuild` recomputes everything from scratch (after an import from outside the
+  actions, or to heal drift such as a volunteer moving center with their past hours).
 """
 
 import datetime as dt
+import time
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
-from asa.reports.models import StaleMonth
+from asa.reports.facts import current_facts, monthly_facts
+from asa.reports.models import NATION_CODE, AreaLevel, CurrentFigure, MonthlyFigure, StaleMonth
+
+MONTHLY = MonthlyFigure._meta.db_table
+CURRENT = CurrentFigure._meta.db_table
 
 
 def _enqueue_refresh() -> None:
@@ -26,20 +42,237 @@ def mark_rollups_stale(*, center_id: int, on: dt.date) -> None:
     if center_id is None or on is None:
         return
     if isinstance(on, dt.datetime):
-        on = on.date()
+        on = timezone.localtime(on).date() if timezone.is_aware(on) else on.date()
     StaleMonth.objects.bulk_create(
         [StaleMonth(center_id=center_id, month=on.replace(day=1))], ignore_conflicts=True
     )
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        callback is _enqueue_refresh for _, callback, _ in connection.run_on_commit
+    connection_ = transaction.get_connection()
+    if connection_.in_atomic_block and any(
+        callback is _enqueue_refresh for _, callback, _ in connection_.run_on_commit
     ):
         return
     transaction.on_commit(_enqueue_refresh)
 
 
-def refresh_rollups() -> dict:
-    """Recompute every stale center-month (filled in below)."""
-    claimed = list(StaleMonth.objects.values_list("pk", flat=True))
-    StaleMonth.objects.filter(pk__in=claimed).delete()
-    return {"refreshed": len(claimed)}
+def mark_rollups_stale_many(*, marks) -> None:
+    """`mark_rollups_stale` for many (center_id, date) pairs at once (imports: one per month)."""
+    months = {(center_id, on.replace(day=1)) for center_id, on in marks if center_id and on}
+    if not months:
+        return
+    StaleMonth.objects.bulk_create(
+        [StaleMonth(center_id=center_id, month=month) for center_id, month in months],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(_enqueue_refresh)
+
+
+# -- computing ------------------------------------------------------------------------------
+
+
+def _execute(sql: str, params) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _insert_monthly(metric: str, queryset) -> int:
+    """INSERT .. SELECT the center rows of one fact (its queryset compiled as a subquery)."""
+    sql, params = queryset.query.sql_with_params()
+    return _execute(
+        f"INSERT INTO {MONTHLY}"  # noqa: S608 (our table names and compiled querysets; values are parameters)
+        " (level, code, month, metric, dimension, value, district_code, province_code)"
+        " SELECT %s, CAST(f.c AS VARCHAR(20)), f.m, %s, f.d, f.v, d.code, d.province_id"
+        f" FROM ({sql}) f JOIN centers_center c ON c.id = f.c"
+        " JOIN geo_district d ON d.code = c.district_id",
+        [AreaLevel.CENTER, metric, *params],
+    )
+
+
+def _insert_current(metric: str, queryset, now: dt.datetime) -> int:
+    sql, params = queryset.query.sql_with_params()
+    return _execute(
+        f"INSERT INTO {CURRENT}"  # noqa: S608 (our table names and compiled querysets; values are parameters)
+        " (level, code, metric, dimension, value, district_code, province_code, computed_at)"
+        " SELECT %s, CAST(f.c AS VARCHAR(20)), %s, f.d, f.v, d.code, d.province_id, %s"
+        f" FROM ({sql}) f JOIN centers_center c ON c.id = f.c"
+        " JOIN geo_district d ON d.code = c.district_id",
+        [AreaLevel.CENTER, metric, now, *params],
+    )
+
+
+# The parent levels: (level, code column, district_code value, province_code value).
+_PARENTS = [
+    (AreaLevel.DISTRICT, "district_code", "district_code", "province_code"),
+    (AreaLevel.PROVINCE, "province_code", "''", "province_code"),
+    (AreaLevel.NATION, f"'{NATION_CODE}'", "''", "''"),
+]
+
+
+def _sum_parents(*, month: dt.date | None, districts=None, provinces=None) -> None:
+    """Re-sum district, province and nation rows from the center rows (one month, or all).
+
+    `districts` / `provinces` limit the district and province levels to those codes (the ones a
+    refresh touched); the nation is re-summed whenever `month` is given or all is rebuilt.
+    """
+    for level, code, district_value, province_value in _PARENTS:
+        where, params = ["level = %s"], [AreaLevel.CENTER]
+        if month is not None:
+            where.append("month = %s")
+            params.append(month)
+        limit = {AreaLevel.DISTRICT: districts, AreaLevel.PROVINCE: provinces}.get(level)
+        if limit is not None:
+            if not limit:
+                continue
+            column = "district_code" if level == AreaLevel.DISTRICT else "province_code"
+            where.append(f"{column} IN ({', '.join(['%s'] * len(limit))})")
+            params.extend(sorted(limit))
+        delete = MonthlyFigure.objects.filter(level=level)
+        if month is not None:
+            delete = delete.filter(month=month)
+        if limit is not None:
+            delete = delete.filter(code__in=limit)
+        delete._raw_delete(delete.db)
+        group = ", ".join(
+            dict.fromkeys(
+                column
+                for column in (code, district_value, province_value)
+                if not column.startswith("'")
+            )
+        )
+        group = f"{group}, " if group else ""
+        _execute(
+            f"INSERT INTO {MONTHLY}"  # noqa: S608 (our table names and compiled querysets; values are parameters)
+            " (level, code, month, metric, dimension, value, district_code, province_code)"
+            f" SELECT %s, {code}, month, metric, dimension, SUM(value),"
+            f" {district_value}, {province_value}"
+            f" FROM {MONTHLY} WHERE {' AND '.join(where)}"
+            f" GROUP BY {group}month, metric, dimension",
+            [level, *params],
+        )
+
+
+def _sum_current_parents(*, districts=None, provinces=None, now: dt.datetime) -> None:
+    for level, code, district_value, province_value in _PARENTS:
+        where, params = ["level = %s"], [AreaLevel.CENTER]
+        limit = {AreaLevel.DISTRICT: districts, AreaLevel.PROVINCE: provinces}.get(level)
+        delete = CurrentFigure.objects.filter(level=level)
+        if limit is not None:
+            if not limit:
+                continue
+            column = "district_code" if level == AreaLevel.DISTRICT else "province_code"
+            where.append(f"{column} IN ({', '.join(['%s'] * len(limit))})")
+            params.extend(sorted(limit))
+            delete = delete.filter(code__in=limit)
+        delete._raw_delete(delete.db)
+        group = ", ".join(
+            dict.fromkeys(
+                column
+                for column in (code, district_value, province_value)
+                if not column.startswith("'")
+            )
+        )
+        group = f"GROUP BY {group}, metric, dimension" if group else "GROUP BY metric, dimension"
+        _execute(
+            f"INSERT INTO {CURRENT}"  # noqa: S608 (our table names and compiled querysets; values are parameters)
+            " (level, code, metric, dimension, value, district_code, province_code, computed_at)"
+            f" SELECT %s, {code}, metric, dimension, SUM(value), {district_value},"
+            f" {province_value}, %s FROM {CURRENT} WHERE {' AND '.join(where)} {group}",
+            [level, now, *params],
+        )
+
+
+def _refresh_current(*, center_ids=None) -> int:
+    """Recompute the stock figures of some centers (or all) and re-sum their parents."""
+    from asa.centers.models import Center
+
+    now = timezone.now()
+    rows = CurrentFigure.objects.filter(level=AreaLevel.CENTER)
+    districts = provinces = None
+    if center_ids is not None:
+        rows = rows.filter(code__in=[str(pk) for pk in center_ids])
+        areas = Center.objects.filter(pk__in=center_ids).values_list(
+            "district_id", "district__province_id"
+        )
+        districts = {district for district, _ in areas}
+        provinces = {province for _, province in areas}
+    rows._raw_delete(rows.db)
+    inserted = 0
+    for metric, queryset in current_facts(center_ids=center_ids):
+        inserted += _insert_current(metric, queryset, now)
+    _sum_current_parents(districts=districts, provinces=provinces, now=now)
+    return inserted
+
+
+def refresh_rollups(*, limit: int = 200) -> dict:
+    """Recompute the stale center-months (at most `limit` per run; the task runs again for
+    more) and the stock figures of their centers; every stock figure once a day."""
+    from asa.centers.models import Center
+
+    refreshed = 0
+    with transaction.atomic():
+        marks = list(
+            StaleMonth.objects.order_by("month", "center_id").values_list(
+                "pk", "center_id", "month"
+            )[:limit]
+        )
+        if marks:
+            StaleMonth.objects.filter(pk__in=[pk for pk, _, _ in marks]).delete()
+            areas = {
+                pk: (district, province)
+                for pk, district, province in Center.objects.filter(
+                    pk__in={center_id for _, center_id, _ in marks}
+                ).values_list("pk", "district_id", "district__province_id")
+            }
+            touched: dict[dt.date, tuple[set, set]] = {}
+            for _, center_id, month in marks:
+                if center_id not in areas:
+                    continue
+                old = MonthlyFigure.objects.filter(
+                    level=AreaLevel.CENTER, code=str(center_id), month=month
+                )
+                old._raw_delete(old.db)
+                for metric, queryset in monthly_facts(center_id=center_id, month=month):
+                    _insert_monthly(metric, queryset)
+                district, province = areas[center_id]
+                districts, provinces = touched.setdefault(month, (set(), set()))
+                districts.add(district)
+                provinces.add(province)
+                refreshed += 1
+            for month, (districts, provinces) in touched.items():
+                _sum_parents(month=month, districts=districts, provinces=provinces)
+        nation = CurrentFigure.objects.filter(level=AreaLevel.NATION).values_list(
+            "computed_at", flat=True
+        )[:1]
+        computed = next(iter(nation), None)
+        if computed is None or timezone.localtime(computed).date() < timezone.localdate():
+            _refresh_current()
+        elif marks:
+            _refresh_current(center_ids=sorted({center_id for _, center_id, _ in marks}))
+        more = StaleMonth.objects.exists()
+    if more:
+        transaction.on_commit(_enqueue_refresh)
+    return {"refreshed": refreshed, "more": more}
+
+
+@transaction.atomic
+def refresh_current_figures() -> dict:
+    """Recompute every stock figure (nightly: "overdue" depends on today's date)."""
+    return {"current": _refresh_current()}
+
+
+@transaction.atomic
+def rebuild_rollups() -> dict:
+    """Recompute every rollup from the base tables with set-based INSERT .. SELECT."""
+    started = time.monotonic()
+    StaleMonth.objects.all()._raw_delete(StaleMonth.objects.db)
+    MonthlyFigure.objects.all()._raw_delete(MonthlyFigure.objects.db)
+    monthly = 0
+    for metric, queryset in monthly_facts():
+        monthly += _insert_monthly(metric, queryset)
+    _sum_parents(month=None)
+    current = _refresh_current()
+    return {
+        "monthly": monthly,
+        "current": current,
+        "seconds": round(time.monotonic() - started, 1),
+    }

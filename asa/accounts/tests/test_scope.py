@@ -68,6 +68,9 @@ KINDS: dict[str, frozenset[str]] = {
     # Field and office workers: everyone who works in a center or an area (imports, exports).
     "worker": SIGNED_IN - {"agency_user", "dpo"},
     "nobody": frozenset(),  # a URL that answers 404 to everyone (the API's bare root)
+    # Dashboards: Bangkok's (province 10) and Bang Khen's (district 1005) figures.
+    "dashboard_province": frozenset({"admin_user", "officer"}),
+    "dashboard_district": frozenset({"admin_user", "officer", "district_officer_a"}),
 }
 
 
@@ -1572,6 +1575,20 @@ AID_API: dict[str, Entry] = {
     ),
 }
 API.update(AID_API)
+
+REPORTS_API: dict[str, Entry] = {
+    "GET /api/v1/dashboards/nation": Entry("admin", query=lambda world: "?fiscal_year=2569"),
+    "GET /api/v1/dashboards/provinces/{code}": Entry(
+        "dashboard_province", kwargs=lambda world: {"code": "10"}
+    ),
+    "GET /api/v1/dashboards/districts/{code}": Entry(
+        "dashboard_district", kwargs=lambda world: {"code": "1005"}
+    ),
+    "GET /api/v1/dashboards/centers/{center_id}": Entry(
+        "write", kwargs=lambda world: {"center_id": world.center_a.pk}
+    ),
+}
+API.update(REPORTS_API)
 
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)

@@ -1,0 +1,56 @@
+"""Dashboards over JSON: the same figures the dashboard pages show, for one area and period.
+
+The period is `?fiscal_year=2569` (Thai fiscal year, 1 Oct 2568 – 30 Sep 2569) or
+`?start=2568-10&end=2569-09` (whole months, inclusive); years are Buddhist Era, so a CE year
+(2025) is refused with a 422 naming the parameter. Neither: the current fiscal year. An area
+outside the caller's scope answers 403; one that does not exist, 404.
+"""
+
+from django.core.exceptions import ValidationError
+from ninja import Query, Router, Schema
+
+from asa.reports import queries
+from asa.reports.models import NATION_CODE, AreaLevel
+from asa.reports.schemas import DashboardOut
+
+router = Router(tags=["dashboards"])
+
+
+class PeriodIn(Schema):
+    fiscal_year: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+
+def _dashboard(request, level: str, code: str, period: PeriodIn):
+    try:
+        chosen = queries.parse_period(
+            fiscal_year=period.fiscal_year, start=period.start, end=period.end
+        )
+    except queries.PeriodError as error:
+        raise ValidationError({error.field: error.message}) from None
+    return queries.dashboard(request.auth, level=level, code=code, period=chosen)
+
+
+@router.get("/dashboards/nation", response=DashboardOut)
+def nation_dashboard(request, period: Query[PeriodIn]):
+    """The whole country (ministry only)."""
+    return _dashboard(request, AreaLevel.NATION, NATION_CODE, period)
+
+
+@router.get("/dashboards/provinces/{code}", response=DashboardOut)
+def province_dashboard(request, code: str, period: Query[PeriodIn]):
+    """One province by DOPA code ("10" = Bangkok)."""
+    return _dashboard(request, AreaLevel.PROVINCE, code, period)
+
+
+@router.get("/dashboards/districts/{code}", response=DashboardOut)
+def district_dashboard(request, code: str, period: Query[PeriodIn]):
+    """One district by DOPA code ("1005" = Bang Khen)."""
+    return _dashboard(request, AreaLevel.DISTRICT, code, period)
+
+
+@router.get("/dashboards/centers/{center_id}", response=DashboardOut)
+def center_dashboard(request, center_id: int, period: Query[PeriodIn]):
+    """One coordination center by id."""
+    return _dashboard(request, AreaLevel.CENTER, str(center_id), period)
