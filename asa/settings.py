@@ -153,6 +153,13 @@ SECURE_HSTS_PRELOAD = HTTPS
 if envbool("ASA_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Field encryption at rest (asa/lib/crypto.py): national ID and phone numbers. ASA_FIELD_KEYS =
+# base64 32-byte keys, comma-separated, the first encrypts, the others still decrypt (rotation);
+# ASA_LOOKUP_KEY = the separate HMAC key of the search hashes. The defaults are public demo keys
+# that `asa check --deploy` refuses.
+ASA_FIELD_KEYS = envlist("ASA_FIELD_KEYS", "ZGVtby1vbmx5LWFzYS1maWVsZC1rZXktMzItYnl0ZXM=")
+ASA_LOOKUP_KEY = envstr("ASA_LOOKUP_KEY") or "demo-only-asa-lookup-key"
+
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", "ไทย"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "asa" / "locale"]

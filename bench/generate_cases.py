@@ -87,7 +87,7 @@ PERSON_COLUMNS = [
     "id", "house_number", "moo", "village", "soi", "road", "postal_code", "title", "first_name",
     "last_name", "name_en", "id_type", "id_number", "birth_date", "birth_date_precision", "sex",
     "phone", "nationality", "disability_type", "disability_card_number", "notes", "name_key",
-    "first_name_sound", "last_name_sound", "phone_key", "source", "source_ref", "created_at",
+    "first_name_sound", "last_name_sound", "phone_hash", "source", "source_ref", "created_at",
     "updated_at", "version", "center_id", "district_id", "province_id", "subdistrict_id",
 ]  # fmt: skip
 FIRST_NAMES = ["สมชาย", "สมศรี", "บุญมี", "มาลี", "ประเสริฐ", "วันดี", "สุดา", "ชัยวัฒน์"]

@@ -127,7 +127,8 @@ def run_baseline(path: Path) -> dict:
     from import_export import fields, resources, widgets
 
     from asa.geo.models import Subdistrict
-    from asa.lib.thai_text import name_key, phone_key, sound_key
+    from asa.lib.crypto import identity_hash, phone_hash
+    from asa.lib.thai_text import name_key, sound_key
     from asa.registry.models import Person
 
     districts = dict(Subdistrict.objects.values_list("code", "district_id"))
@@ -172,7 +173,8 @@ def run_baseline(path: Path) -> dict:
             instance.name_key = name_key(f"{instance.first_name}{instance.last_name}")
             instance.first_name_sound = sound_key(instance.first_name)
             instance.last_name_sound = sound_key(instance.last_name)
-            instance.phone_key = phone_key(instance.phone)
+            instance.phone_hash = phone_hash(instance.phone)
+            instance.id_number_hash = identity_hash(instance.id_number)
             if instance.subdistrict_id:
                 instance.district_id = districts[instance.subdistrict_id]
                 instance.province_id = instance.district_id[:2]

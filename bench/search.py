@@ -63,6 +63,9 @@ def _queries(count: int, seed: int) -> tuple[list[str], list[str]]:
             [picks],
         )
         rows = cursor.fetchall()
+    from asa.lib.crypto import decrypt
+
+    rows = [(decrypt(number), first, last) for number, first, last in rows]  # stored encrypted
     ids = [number for number, _, _ in rows if len(number) == 13][:count]
     names = []
     for index, (_, first, last) in enumerate(rows[:count]):

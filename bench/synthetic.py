@@ -21,8 +21,9 @@ from pythainlp.corpus import thai_family_names, thai_female_names, thai_male_nam
 
 from asa.centers.models import Center
 from asa.geo.models import Subdistrict
+from asa.lib.crypto import encrypt, identity_hash, phone_hash
 from asa.lib.national_id import make_national_id
-from asa.lib.thai_text import name_key, phone_key, sound_key
+from asa.lib.thai_text import name_key, sound_key
 from asa.registry.models import (
     BirthDatePrecision,
     Household,
@@ -56,7 +57,8 @@ PERSON_COLUMNS = [
     "name_key",
     "first_name_sound",
     "last_name_sound",
-    "phone_key",
+    "phone_hash",
+    "id_number_hash",
     "source",
     "source_ref",
     "house_number",
@@ -256,7 +258,8 @@ class Generator:
             _name_key(first, last),
             _sound(first),
             _sound(last),
-            phone_key(phone),
+            phone_hash(phone),
+            identity_hash(id_number),
             SOURCE,
             "",
             address["house_number"],
@@ -410,6 +413,7 @@ class Generator:
             else:
                 row[COLUMN["id_number"]] = self._id_typo(row[COLUMN["id_number"]])
                 changes.append("id_typo")
+            row[COLUMN["id_number_hash"]] = identity_hash(row[COLUMN["id_number"]])
         wanted = len(changes) + self.random.choices([1, 2, 3], weights=[55, 35, 10])[0]
         options = ["tone", "spelling", "swap", "phone", "moved", "title"]
         self.random.shuffle(options)
@@ -445,7 +449,7 @@ class Generator:
             return True
         if option == "phone":
             phone = self.phone() if self.random.random() < 0.6 else ""
-            row[COLUMN["phone"]], row[COLUMN["phone_key"]] = phone, phone_key(phone)
+            row[COLUMN["phone"]], row[COLUMN["phone_hash"]] = phone, phone_hash(phone)
             return True
         if option == "moved":
             others = [
@@ -617,6 +621,19 @@ def _bulk_create(person_rows, household_rows, membership_rows, group_rows, *, sa
     say(f"บันทึกด้วย bulk_create แล้ว ({result.timings['load']:.1f} วินาที)")
 
 
+def _sealed(columns: list[str], rows):
+    """The rows as stored: ID and phone numbers encrypted (asa.lib.crypto); the hashes were
+    computed with the rows."""
+    if columns is not PERSON_COLUMNS:
+        yield from rows
+        return
+    id_number, phone = COLUMN["id_number"], COLUMN["phone"]
+    for row in rows:
+        row = list(row)
+        row[id_number], row[phone] = encrypt(row[id_number]), encrypt(row[phone])
+        yield row
+
+
 def _copy(person_rows, household_rows, membership_rows, group_rows, *, say, result):
     """COPY into each table with its secondary indexes dropped, then rebuild them."""
     tables = [
@@ -647,7 +664,7 @@ def _copy(person_rows, household_rows, membership_rows, group_rows, *, say, resu
             for index_name, _definition in indexes:
                 cursor.execute(f'DROP INDEX "{index_name}"')
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
+                for row in _sealed(columns, rows):
                     copy.write_row(row)
             loaded = time.monotonic() - started
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")

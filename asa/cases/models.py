@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from asa.lib.crypto import EncryptedCharField
+
 
 class Source(models.TextChoices):
     FIELD = "field", _("อพม. พบในพื้นที่")
@@ -72,7 +74,7 @@ class Case(models.Model):
     )
     source = models.CharField(_("ช่องทางรับเรื่อง"), max_length=20, choices=Source.choices)
     reporter_name = models.CharField(_("ผู้แจ้ง"), max_length=200, blank=True)
-    reporter_phone = models.CharField(_("โทรศัพท์ผู้แจ้ง"), max_length=40, blank=True)
+    reporter_phone = EncryptedCharField(_("โทรศัพท์ผู้แจ้ง"), max_length=40, blank=True)
     reported_at = models.DateTimeField(_("วันเวลาที่รับแจ้ง"))
     urgency = models.CharField(
         _("ความเร่งด่วน"), max_length=20, choices=Urgency.choices, default=Urgency.ROUTINE

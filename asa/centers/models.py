@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from asa.lib.crypto import EncryptedCharField
+
 
 class CenterStatus(models.TextChoices):
     ACTIVE = "active", _("เปิดดำเนินการ")
@@ -122,10 +124,13 @@ class Volunteer(models.Model):
     title = models.CharField(_("คำนำหน้า"), max_length=20, choices=Title.choices)
     first_name = models.CharField(_("ชื่อ"), max_length=100)
     last_name = models.CharField(_("นามสกุล"), max_length=100)
-    national_id = models.CharField(_("เลขประจำตัวประชาชน"), max_length=13, unique=True)
+    # Encrypted at rest (asa.lib.crypto); lookups and uniqueness go through the keyed hashes.
+    national_id = EncryptedCharField(_("เลขประจำตัวประชาชน"), max_length=13)
+    national_id_hash = models.CharField(max_length=64, unique=True, editable=False)
     birth_date = models.DateField(_("วันเกิด"))
     sex = models.CharField(_("เพศ"), max_length=10, choices=Sex.choices)
-    phone = models.CharField(_("โทรศัพท์"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("โทรศัพท์"), max_length=20, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     house_number = models.CharField(_("บ้านเลขที่"), max_length=30, blank=True)
     moo = models.CharField(_("หมู่"), max_length=10, blank=True)
     village = models.CharField(_("หมู่บ้าน/ชุมชน"), max_length=100, blank=True)

@@ -40,6 +40,7 @@ from asa.centers.models import (
     VolunteerStatus,
     VolunteerStatusChange,
 )
+from asa.lib.crypto import identity_hash, phone_hash
 from asa.lib.thai import BE_OFFSET, fiscal_year_be, to_arabic_digits
 
 # Committee members in the order a center lists them: chair first.

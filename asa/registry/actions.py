@@ -15,6 +15,7 @@ from asa.accounts.access import scope_of
 from asa.accounts.events import diff, record_event
 from asa.centers.models import Center
 from asa.geo.models import Subdistrict
+from asa.lib.crypto import identity_hash, phone_hash
 from asa.lib.national_id import NationalIdError, normalize_national_id
 from asa.lib.thai import ThaiDateError, check_ce_date
 from asa.lib.thai_text import name_key, phone_key, sound_key
@@ -246,7 +247,9 @@ def _keys(person: Person) -> None:
     person.name_key = name_key(f"{person.first_name}{person.last_name}")
     person.first_name_sound = sound_key(person.first_name)
     person.last_name_sound = sound_key(person.last_name)
-    person.phone_key = phone_key(person.phone.split(",")[0]) if person.phone else ""
+    # Keyed hashes of the encrypted numbers: exact search and uniqueness (asa.lib.crypto).
+    person.phone_hash = phone_hash(person.phone)
+    person.id_number_hash = identity_hash(person.id_number)
 
 
 def _place(record, subdistrict) -> None:
@@ -330,7 +333,7 @@ def register_person(
 
     if person.id_number:
         same = Person.objects.filter(
-            id_type=person.id_type, id_number=person.id_number, merged_into__isnull=True
+            id_type=person.id_type, id_number_hash=person.id_number_hash, merged_into__isnull=True
         ).first()
         if same is not None:
             raise ValidationError({"id_number": f"เลขเอกสารนี้มีอยู่ในฐานข้อมูลแล้ว (รหัสบุคคล {same.pk})"})
@@ -404,7 +407,7 @@ def update_person(
     if data.get("id_number"):
         clash = Person.objects.filter(
             id_type=data.get("id_type", person.id_type),
-            id_number=data["id_number"],
+            id_number_hash=identity_hash(data["id_number"]),
             merged_into__isnull=True,
         )
         if clash.exclude(pk=person.pk).exists():
@@ -423,7 +426,8 @@ def update_person(
         "name_key": person.name_key,
         "first_name_sound": person.first_name_sound,
         "last_name_sound": person.last_name_sound,
-        "phone_key": person.phone_key,
+        "phone_hash": person.phone_hash,
+        "id_number_hash": person.id_number_hash,
         "updated_at": timezone.now(),
     }
     updated = Person.objects.filter(pk=person.pk, **version_filter).update(
@@ -434,7 +438,7 @@ def update_person(
     person.version = (expected_version or person.version) + 1
     if groups_changed:
         person.target_groups.set(target_groups)
-    for hidden in ("id_number",):
+    for hidden in ("id_number", "phone"):  # encrypted at rest: never copied into the log
         if hidden in changes:
             changes[hidden] = ["***", "***"]
     record_event(actor=actor, action="update_person", obj=person, changes=changes)

@@ -69,7 +69,9 @@ FIELDS = (
     "birth_date_precision",
     "subdistrict_id",
     "district_id",
-    "phone_key",
+    # The phone's keyed hash: equal hashes are equal numbers, and nothing to decrypt. The ID is
+    # read decrypted (a one- or two-digit typo is scored, which a hash cannot show).
+    "phone_hash",
 )
 PK, NAME, FIRST_SOUND, LAST_SOUND, ID_TYPE, ID_NUMBER, BIRTH, PRECISION = range(8)
 SUBDISTRICT, DISTRICT, PHONE = 8, 9, 10

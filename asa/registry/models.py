@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from asa.lib.crypto import EncryptedCharField
+
 
 class Catalogue(models.Model):
     """An admin-extendable list entry (target groups, problem types)."""
@@ -164,7 +166,9 @@ class Person(AddressFields):
     id_type = models.CharField(
         _("ประเภทเอกสาร"), max_length=20, choices=IdType.choices, default=IdType.NONE
     )
-    id_number = models.CharField(_("เลขเอกสาร"), max_length=30, blank=True)
+    # Encrypted at rest (asa.lib.crypto); exact lookups and uniqueness go through the hash.
+    id_number = EncryptedCharField(_("เลขเอกสาร"), max_length=30, blank=True)
+    id_number_hash = models.CharField(max_length=64, editable=False, blank=True)
     birth_date = models.DateField(_("วันเกิด"), null=True, blank=True)
     birth_date_precision = models.CharField(
         _("ความละเอียดวันเกิด"),
@@ -173,7 +177,7 @@ class Person(AddressFields):
         default=BirthDatePrecision.UNKNOWN,
     )
     sex = models.CharField(_("เพศ"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    phone = models.CharField(_("โทรศัพท์"), max_length=60, blank=True)
+    phone = EncryptedCharField(_("โทรศัพท์"), max_length=60, blank=True)
     nationality = models.CharField(_("สัญชาติ"), max_length=60, default="ไทย", blank=True)
     disability_type = models.CharField(_("ประเภทความพิการ"), max_length=120, blank=True)
     disability_card_number = models.CharField(_("เลขบัตรคนพิการ"), max_length=30, blank=True)
@@ -181,11 +185,12 @@ class Person(AddressFields):
     target_groups = models.ManyToManyField(
         TargetGroup, blank=True, related_name="people", verbose_name=_("กลุ่มเป้าหมาย")
     )
-    # Search keys (asa.lib.thai_text): normalised full name, sound-alike keys, phone digits.
+    # Search keys (asa.lib.thai_text): normalised full name, sound-alike keys; the keyed hash of
+    # the first phone's digits (asa.lib.crypto.phone_hash).
     name_key = models.CharField(max_length=220, editable=False)
     first_name_sound = models.CharField(max_length=12, editable=False, blank=True)
     last_name_sound = models.CharField(max_length=12, editable=False, blank=True)
-    phone_key = models.CharField(max_length=20, editable=False, blank=True)
+    phone_hash = models.CharField(max_length=64, editable=False, blank=True)
     # Where the record came from: re-importing the same source_ref updates instead of adding.
     source = models.CharField(_("แหล่งข้อมูล"), max_length=60, blank=True)
     source_ref = models.CharField(_("รหัสอ้างอิงต้นทาง"), max_length=100, blank=True)
@@ -216,8 +221,8 @@ class Person(AddressFields):
         verbose_name = _("บุคคล")
         constraints = [
             models.UniqueConstraint(
-                fields=["id_type", "id_number"],
-                condition=~Q(id_number="") & Q(merged_into__isnull=True),
+                fields=["id_type", "id_number_hash"],
+                condition=~Q(id_number_hash="") & Q(merged_into__isnull=True),
                 name="person_unique_identity",
             ),
             models.UniqueConstraint(
@@ -230,7 +235,7 @@ class Person(AddressFields):
         # (a composite also serves filters on its first column alone).
         indexes = [
             models.Index(fields=["name_key"], name="person_name_key"),
-            models.Index(fields=["phone_key"], name="person_phone_key"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash"),
             models.Index(fields=["subdistrict"], name="person_subdistrict"),
             models.Index(fields=["center", "name_key"]),
             models.Index(fields=["district", "name_key"]),

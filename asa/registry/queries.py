@@ -4,9 +4,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from asa.accounts.access import visible
+from asa.lib.crypto import identity_hash, phone_hash
 from asa.lib.national_id import NationalIdError, normalize_national_id
 from asa.lib.thai import to_arabic_digits
-from asa.lib.thai_text import name_key, phone_key, sound_key
+from asa.lib.thai_text import name_key, sound_key
 from asa.registry.models import Household, IdType, Person
 
 SEARCH_LIMIT = 20
@@ -50,7 +51,7 @@ def likely_duplicates(person: Person, *, limit: int = 10) -> list[tuple[Person, 
     active = Person.objects.filter(merged_into__isnull=True).select_related("subdistrict")
     if person.id_number:
         add(
-            active.filter(id_type=person.id_type, id_number=person.id_number)[:limit],
+            active.filter(id_type=person.id_type, id_number_hash=person.id_number_hash)[:limit],
             1.0,
             "เลขเอกสารเดียวกัน",
         )
@@ -71,8 +72,8 @@ def likely_duplicates(person: Person, *, limit: int = 10) -> list[tuple[Person, 
             0.7,
             "ชื่อ-นามสกุลเดียวกัน ในแขวง/ตำบลเดียวกัน",
         )
-    if person.phone_key:
-        add(active.filter(phone_key=person.phone_key)[:limit], 0.6, "หมายเลขโทรศัพท์เดียวกัน")
+    if person.phone_hash:
+        add(active.filter(phone_hash=person.phone_hash)[:limit], 0.6, "หมายเลขโทรศัพท์เดียวกัน")
     ranked = sorted(found.values(), key=lambda item: -item[1])
     return ranked[:limit]
 
@@ -94,14 +95,16 @@ def search_people(queryset: QuerySet[Person], text: str, *, limit: int = SEARCH_
             except NationalIdError:
                 number = compact
             # 13 digits are a Thai national ID or a non-Thai ID card (บัตรบุคคลที่ไม่มีสัญชาติไทย).
-            # One row, at most two (one per ID type), from the (id_type, id_number) unique
+            # One row, at most two (one per ID type), from the (id_type, id_number_hash) unique
             # index: ordered by key only, which costs less to build than the model's name order.
+            # The number is stored encrypted: it is found by its keyed hash.
             return list(
                 queryset.filter(
-                    id_type__in=[IdType.NATIONAL_ID, IdType.NON_THAI_ID], id_number=number
+                    id_type__in=[IdType.NATIONAL_ID, IdType.NON_THAI_ID],
+                    id_number_hash=identity_hash(number),
                 ).order_by("pk")[:limit]
             )
-        return list(queryset.filter(phone_key=phone_key(compact))[:limit])
+        return list(queryset.filter(phone_hash=phone_hash(compact))[:limit])
     key = name_key(text)
     if not key:
         return []

@@ -10,6 +10,7 @@ from asa.centers.models import Volunteer
 from asa.conftest import log_in, new_national_id
 from asa.geo.loading import load_areas
 from asa.geo.models import District, Province, Subdistrict
+from asa.lib.crypto import identity_hash
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,7 +84,7 @@ def test_it_registers_a_volunteer_after_a_bad_national_id(page, chair_a, center_
     page.wait_for_url(re.compile(r"/volunteers/\d+/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "นางมาลี ศรีสุข"
     assert "1 มิถุนายน 2518" in page.content()
-    volunteer = Volunteer.objects.get(national_id=good_id)
+    volunteer = Volunteer.objects.get(national_id_hash=identity_hash(good_id))
     assert volunteer.birth_date.isoformat() == "1975-06-01"
     assert volunteer.postal_code == "10220"
 
@@ -106,5 +107,5 @@ def test_it_works_on_a_phone(phone_page, chair_a, center_a):
     field(page, "วันเกิด").fill("๐๑/๐๖/๒๕๑๘")  # Thai digits are fine
     page.get_by_role("button", name="ลงทะเบียน").click()
     page.wait_for_url(re.compile(r"/volunteers/\d+/$"))
-    assert Volunteer.objects.filter(national_id=good_id).exists()
+    assert Volunteer.objects.filter(national_id_hash=identity_hash(good_id)).exists()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
