@@ -30,7 +30,6 @@ from asa.centers.models import (
 )
 from asa.geo.models import Subdistrict
 from asa.lib.crypto import identity_hash, phone_hash
-from asa.lib.crypto import identity_hash, phone_hash
 from asa.lib.national_id import NationalIdError, normalize_national_id
 from asa.lib.thai import ThaiDateError, be_year, check_ce_date
 
