@@ -166,7 +166,7 @@ class EncryptedCharField(models.CharField):
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_field_keys(app_configs=None, **kwargs):
-    """asa.E001/E002: production must not run on the public demo keys."""
+    """asa.E001/E002: production must not run on the public demo keys; asa.W001: weak key."""
     if settings.DEBUG:
         return []
     errors = []
@@ -185,8 +185,17 @@ def check_field_keys(app_configs=None, **kwargs):
             checks.Error(
                 "ASA_LOOKUP_KEY is the public demo key.",
                 hint="Set ASA_LOOKUP_KEY to a long random secret (not a field key), then run "
-                "`asa rotate_field_key --rehash`.",
+                "`asa rotate_field_key` (it recomputes every hash).",
                 id="asa.E002",
+            )
+        )
+    elif len(settings.ASA_LOOKUP_KEY) < 32:
+        errors.append(
+            checks.Warning(
+                "ASA_LOOKUP_KEY is shorter than 32 characters: the lookup hashes of 13-digit "
+                "numbers are only as strong as this key.",
+                hint="Use `asa rotate_field_key --generate` for a key of full strength.",
+                id="asa.W001",
             )
         )
     return errors
