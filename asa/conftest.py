@@ -13,6 +13,8 @@ import shutil
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from asa.accounts.actions import assign_role, create_api_token, create_user
 from asa.accounts.models import Role
@@ -24,6 +26,22 @@ from asa.referrals.actions import register_agency
 from asa.referrals.models import AgencyKind
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
+
+# Property-based tests (hypothesis): few examples, same ones every run, nothing remembered
+# between runs, so CI is fast and a failure reproduces. HYPOTHESIS_PROFILE=thorough for more.
+hypothesis_settings.register_profile(
+    "asa",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("asa"), max_examples=500, derandomize=False
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "asa"))
 _ids = itertools.count(100000000001)
 
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
 from asa.aid.models import DonorKind, Item
-from asa.lib.forms import ThaiDateField
+from asa.lib.forms import ModelMultipleChoiceField, ThaiDateField
 from asa.lib.thai import to_arabic_digits
 
 SIGNATURE_LIMIT = 300 * 1024  # a drawn signature is a few kilobytes; a scan a little more
@@ -181,7 +181,7 @@ class DistributionForm(forms.Form):
     def __init__(self, *args, pieces=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["signed_by_name"].error_messages["required"] = _("กรุณากรอกชื่อผู้รับ")
-        self.fields["pieces"] = forms.ModelMultipleChoiceField(
+        self.fields["pieces"] = ModelMultipleChoiceField(
             label=_("ครุภัณฑ์ที่มอบ (รายชิ้น)"),
             queryset=pieces,
             required=False,
@@ -218,7 +218,7 @@ class TransferForm(forms.Form):
         label=_("สิ่งของ"), queryset=None, error_messages={"required": _("กรุณาเลือกสิ่งของ")}
     )
     quantity = QuantityField(label=_("จำนวน (ของใช้สิ้นเปลือง)"), required=False)
-    pieces = forms.ModelMultipleChoiceField(
+    pieces = ModelMultipleChoiceField(
         label=_("ชิ้นครุภัณฑ์ที่โอน"),
         queryset=None,
         required=False,

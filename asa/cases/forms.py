@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asa.cases.models import AssistanceKind, Outcome, PlanItemStatus, Source, Status, Urgency
 from asa.centers.models import Center, Volunteer, VolunteerStatus
-from asa.lib.forms import PhoneField, ThaiDateField
+from asa.lib.forms import ModelMultipleChoiceField, PhoneField, ThaiDateField
 from asa.registry.assessment import ALL_INDICATOR_CODES, INDICATORS
 from asa.registry.models import Dimension, ProblemType, TargetGroup
 
@@ -68,7 +68,7 @@ def _volunteers_of(center: Center):
     )
 
 
-class VolunteerChoices(forms.ModelMultipleChoiceField):
+class VolunteerChoices(ModelMultipleChoiceField):
     def label_from_instance(self, volunteer):
         return volunteer.full_name
 
@@ -109,13 +109,13 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("กรุณาเลือกความเร่งด่วน")},
     )
-    problems = forms.ModelMultipleChoiceField(
+    problems = ModelMultipleChoiceField(
         label=_("ปัญหาที่พบ"),
         queryset=ProblemType.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    target_groups = forms.ModelMultipleChoiceField(
+    target_groups = ModelMultipleChoiceField(
         label=_("กลุ่มเป้าหมาย"),
         queryset=TargetGroup.objects.filter(is_active=True),
         required=False,

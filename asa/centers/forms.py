@@ -12,7 +12,13 @@ from asa.centers.models import (
     VolunteerRole,
     VolunteerStatus,
 )
-from asa.lib.forms import AddressForm, NationalIdField, PhoneField, ThaiDateField
+from asa.lib.forms import (
+    AddressForm,
+    ModelMultipleChoiceField,
+    NationalIdField,
+    PhoneField,
+    ThaiDateField,
+)
 
 
 def add_action_errors(form: forms.Form, error: ValidationError) -> None:
@@ -80,7 +86,7 @@ class VolunteerForm(AddressForm):
     )
     is_youth = forms.BooleanField(label=_("อพม. เยาวชน"), required=False)
     joined_on = ThaiDateField(label=_("วันที่เข้าร่วม"))
-    skills = forms.ModelMultipleChoiceField(
+    skills = ModelMultipleChoiceField(
         label=_("ทักษะ"),
         queryset=Skill.objects.all(),
         required=False,

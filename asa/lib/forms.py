@@ -94,6 +94,22 @@ class PhoneField(forms.CharField):
         return digits
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, answering a key too large for the database with a field error.
+
+    Django bounds one key (`pk=`) to the database's integer range but not a list of them
+    (`pk__in=`): SQLite raises OverflowError on 2**63 and beyond, a 500 for a tampered form.
+    """
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            raise ValidationError(
+                _("ตัวเลือกที่ส่งมาไม่อยู่ในรายการ กรุณาเลือกใหม่"), code="invalid_choice"
+            ) from None
+
+
 class AddressForm(forms.Form):
     """House-level address plus province → district → subdistrict → postal code selects.
 

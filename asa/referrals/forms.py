@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from asa.accounts.models import Channel
-from asa.lib.forms import ThaiDateField
+from asa.lib.forms import ModelMultipleChoiceField, ThaiDateField
 from asa.referrals.models import Agency, AgencyKind, Service
 
 # What a referral may share, labelled in Thai (keys of actions.shared_snapshot).
@@ -83,7 +83,7 @@ class AgencyForm(forms.Form):
     )
     address = forms.CharField(label=_("ที่อยู่"), max_length=300, required=False)
     is_active = forms.BooleanField(label=_("ใช้งาน"), required=False)
-    services = forms.ModelMultipleChoiceField(
+    services = ModelMultipleChoiceField(
         label=_("บริการที่ให้"),
         queryset=Service.objects.filter(is_active=True),
         required=False,
@@ -213,7 +213,7 @@ class LinkForm(forms.Form):
 class ConferenceForm(forms.Form):
     held_on = ThaiDateField(label=_("วันที่ประชุม"))
     place = forms.CharField(label=_("สถานที่"), max_length=200, required=False)
-    agencies = forms.ModelMultipleChoiceField(
+    agencies = ModelMultipleChoiceField(
         label=_("หน่วยงานที่เข้าร่วม"),
         queryset=Agency.objects.filter(is_active=True),
         required=False,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from asa.centers.forms import add_action_errors  # noqa: F401  (re-exported for the views)
-from asa.lib.forms import AddressForm, ThaiDateField
+from asa.lib.forms import AddressForm, ModelMultipleChoiceField, ThaiDateField
 from asa.lib.national_id import NationalIdError, normalize_national_id
 from asa.lib.thai import BE_OFFSET, to_arabic_digits
 from asa.registry import assessment
@@ -90,7 +90,7 @@ class PersonForm(AddressForm):
         required=False,
         error_messages={"invalid": _("กรุณากรอกตัวเลข เช่น 100.596000")},
     )
-    target_groups = forms.ModelMultipleChoiceField(
+    target_groups = ModelMultipleChoiceField(
         label=_("กลุ่มเป้าหมาย"),
         queryset=TargetGroup.objects.filter(is_active=True),
         required=False,
@@ -202,7 +202,7 @@ def person_initial(person) -> dict:
 class RegisterPersonForm(PersonForm):
     """Registration: the person plus the problems they face, and a reason after a duplicate."""
 
-    problems = forms.ModelMultipleChoiceField(
+    problems = ModelMultipleChoiceField(
         label=_("ปัญหาที่พบ"),
         queryset=ProblemType.objects.filter(is_active=True),
         required=False,

@@ -267,7 +267,8 @@ def _open_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
+        # A file object: the content decides, not the name (openpyxl refuses a .csv path).
+        workbook = load_workbook(path.open("rb"), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise FileRefused(NOT_A_SPREADSHEET) from None
     worksheet = workbook.worksheets[0]
