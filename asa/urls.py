@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("asa.cases.urls")),
     path("", include("asa.referrals.urls")),
     path("", include("asa.aid.urls")),
+    path("", include("asa.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

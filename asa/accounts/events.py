@@ -77,6 +77,7 @@ ACTION_LABELS = {
     "end_household_membership": _("สมาชิกย้ายออกจากครัวเรือน"),
     "enter_hours": _("บันทึกชั่วโมงจิตอาสา"),
     "export_audit_events": _("ส่งออกประวัติการเข้าถึงข้อมูล"),
+    "export_dashboard": _("ส่งออกรายงานสถิติ"),
     "export_people": _("ส่งออกข้อมูล"),
     "hold_conference": _("ประชุมปรึกษารายกรณี"),
     "import_person": _("นำเข้าข้อมูลจากไฟล์"),

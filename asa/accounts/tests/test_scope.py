@@ -1590,6 +1590,24 @@ REPORTS_API: dict[str, Entry] = {
 }
 API.update(REPORTS_API)
 
+# Dashboard pages and their files: the same areas and kinds as the API's dashboards.
+REPORTS_PAGES: dict[str, Entry] = {
+    "reports:home": Entry("manager"),  # redirects to the user's own area; 403 without one
+    "reports:nation": Entry("admin", query=lambda world: "?fiscal_year=2569"),
+    "reports:province": Entry("dashboard_province", kwargs=lambda world: {"code": "10"}),
+    "reports:district": Entry("dashboard_district", kwargs=lambda world: {"code": "1005"}),
+    "reports:center": Entry("write", kwargs=_center_a),
+    "reports:export": Entry(
+        "write",
+        kwargs=lambda world: {
+            "level": "center",
+            "code": str(world.center_a.pk),
+            "file_format": "pdf",
+        },
+    ),
+}
+PAGES.update(REPORTS_PAGES)
+
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
