@@ -34,6 +34,7 @@ from asa.aid.models import (
     StockTake,
 )
 from asa.centers.models import Center
+from asa.reports.actions import mark_rollups_stale
 
 MAXIMUM_QUANTITY = 100_000  # a typo guard for one line
 
@@ -124,6 +125,8 @@ def _move(
                     f"ไม่พอสำหรับ {-delta} {item.unit}"
                 }
             )
+    # Goods distributed and equipment out on loan are dashboard figures.
+    mark_rollups_stale(center_id=center.pk, on=on)
     return StockMovement.objects.create(
         center=center,
         item=item,

@@ -37,6 +37,7 @@ from asa.cases.models import (
 )
 from asa.centers.models import Center, Volunteer, VolunteerRole, VolunteerStatus
 from asa.lib.thai import be_year
+from asa.reports.actions import mark_case_rollups_stale
 
 # First follow-up (the first visit) is due this many days after intake, by urgency.
 FIRST_VISIT_DAYS = {Urgency.EMERGENCY: 0, Urgency.URGENT: 3, Urgency.ROUTINE: 7}
@@ -75,10 +76,12 @@ def _bump(case: Case, expected_version: int | None, **values) -> None:
     if expected_version is not None:
         query = query.filter(version=expected_version)
     values["updated_at"] = timezone.now()
+    previous = (case.center_id, case.closed_at)
     if not query.update(version=F("version") + 1, **values):
         raise StaleCase()
     for field, value in values.items():
         setattr(case, field, value)
+    mark_case_rollups_stale(case=case, previous=previous)
     case.version = (expected_version if expected_version is not None else case.version) + 1
 
 
@@ -201,6 +204,7 @@ def open_case(
         created_by=_user(actor),
     )
     _number_case(case)
+    mark_case_rollups_stale(case=case)
     if problems:
         case.problems.set(problems)
     if target_groups:
@@ -459,6 +463,7 @@ def record_visit(
     if case.status == Status.NEW:
         values["status"] = Status.ASSESSED
     _bump(case, None, **values)
+    mark_case_rollups_stale(case=case, on=visited_at)
     record_event(
         actor=actor,
         action="record_visit",

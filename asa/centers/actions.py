@@ -165,6 +165,7 @@ def _update_volunteer_count(center_id: int, delta: int) -> None:
         Center.objects.filter(pk=center_id).update(
             active_volunteer_count=F("active_volunteer_count") + delta
         )
+        _rollups_stale([center_id], timezone.localdate())  # volunteers active, on dashboards
 
 
 @transaction.atomic
@@ -215,6 +216,7 @@ def open_center(
         obj=center,
         changes={"code": code, "district": district.code, "opened_on": opened_on},
     )
+    _rollups_stale([center.pk], opened_on)  # centers opened, by fiscal year
     return center
 
 
@@ -241,10 +243,14 @@ def update_center(*, actor, center: Center, **data) -> Center:
         if not (scope.national or scope.is_officer):
             # Suspending or closing a center is the officers' decision, not its chair's.
             raise ValidationError({"status": "เฉพาะเจ้าหน้าที่ระดับเขต/จังหวัดหรือส่วนกลางเปลี่ยนสถานะศูนย์ได้"})
+    opened_before = center.opened_on
     for field, value in data.items():
         setattr(center, field, value)
     center.save(update_fields=list(changes))
     record_event(actor=actor, action="update_center", obj=center, changes=changes)
+    if "status" in changes or "opened_on" in changes:
+        for day in (opened_before, center.opened_on, timezone.localdate()):
+            _rollups_stale([center.pk], day)
     return center
 
 
@@ -733,9 +739,14 @@ def take_attendance(*, actor, event: Event, attendees: dict) -> Event:
         if volunteer_id not in allowed:
             errors.append("มี อพม. ที่ไม่ได้อยู่ในศูนย์ผู้จัดหรือศูนย์ที่ร่วมจัด หรือไม่ได้ปฏิบัติงานอยู่")
             continue
-        hours = default_hours if hours is None else Decimal(str(hours))
-        if not Decimal(0) < hours <= MAXIMUM_HOURS_PER_DAY or hours != hours.quantize(
-            Decimal("0.1")
+        try:
+            hours = default_hours if hours is None else Decimal(str(hours))
+        except ArithmeticError:
+            hours = Decimal("NaN")
+        if (
+            not hours.is_finite()
+            or not Decimal(0) < hours <= MAXIMUM_HOURS_PER_DAY
+            or hours != hours.quantize(Decimal("0.1"))
         ):
             errors.append("ชั่วโมงต้องมากกว่า 0 และไม่เกิน 24 (ทศนิยมหนึ่งตำแหน่ง)")
             continue
@@ -868,7 +879,7 @@ def _check_hours(*, worked_on: dt.date, hours, description: str) -> dict:
         hours = Decimal(str(hours))
     except (ArithmeticError, ValueError):
         hours = None
-    if hours is None or not Decimal(0) < hours <= MAXIMUM_HOURS_PER_DAY:
+    if hours is None or not hours.is_finite() or not Decimal(0) < hours <= MAXIMUM_HOURS_PER_DAY:
         errors["hours"] = "ชั่วโมงต้องมากกว่า 0 และไม่เกิน 24"
     elif hours != hours.quantize(Decimal("0.1")):
         errors["hours"] = "ชั่วโมงมีทศนิยมได้หนึ่งตำแหน่ง เช่น 2.5"

@@ -25,6 +25,7 @@ from asa.referrals.models import (
     ReferralStatus,
     Service,
 )
+from asa.reports.actions import mark_referral_rollups_stale
 
 
 @transaction.atomic
@@ -236,6 +237,7 @@ def send_referral(
         complete_by=today + dt.timedelta(days=service.complete_within_days),
         sent_by=_user(actor),
     )
+    mark_referral_rollups_stale(referral=referral)
     record_event(
         actor=actor,
         action="send_referral",
@@ -381,6 +383,7 @@ def _move(referral: Referral, status: str, reason: str, expected_version: int | 
     for field, value in values.items():
         setattr(referral, field, value)
     referral.version += 1
+    mark_referral_rollups_stale(referral=referral)
 
 
 def _tell_sender(referral: Referral, status: str) -> None:

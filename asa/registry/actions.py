@@ -40,6 +40,7 @@ from asa.registry.models import (
     Relationship,
     Severity,
 )
+from asa.reports.actions import mark_people_rollups_stale, mark_rollups_stale
 
 MAXIMUM_AGE = 120
 MAXIMUM_TEXT = 2000
@@ -348,6 +349,7 @@ def register_person(
         raise ValidationError({"id_number": "เลขเอกสารหรือรหัสอ้างอิงนี้มีอยู่แล้ว"}) from error
     if target_groups:
         person.target_groups.set(target_groups)
+    mark_people_rollups_stale(person_ids=[person.pk])
     for candidate, _score, reasons in candidates:
         _remember_candidate(person, candidate, score=_score, reasons=reasons)
     record_event(
@@ -412,6 +414,7 @@ def update_person(
         )
         if clash.exclude(pk=person.pk).exists():
             raise ValidationError({"id_number": "เลขเอกสารนี้เป็นของบุคคลอื่นในฐานข้อมูลแล้ว"})
+    center_before = person.center_id
     for field, value in data.items():
         setattr(person, field, value)
     if "subdistrict" in data:
@@ -442,6 +445,10 @@ def update_person(
         if hidden in changes:
             changes[hidden] = ["***", "***"]
     record_event(actor=actor, action="update_person", obj=person, changes=changes)
+    if groups_changed or person.center_id != center_before:
+        mark_people_rollups_stale(
+            person_ids=[person.pk], previous_center_ids=[center_before], with_problems=True
+        )
     return person
 
 
@@ -479,6 +486,7 @@ def record_problem(
         obj=person,
         changes={"problem": problem_type.code, "severity": severity, "new": created},
     )
+    mark_rollups_stale(center_id=person.center_id, on=problem.first_reported_on)
     return problem
 
 
@@ -810,6 +818,7 @@ def merge_people(*, actor, survivor: Person, merged: Person, reason: str = "") -
         changes={"merged": merged.pk, "moved": moved},
         reason=reason,
     )
+    mark_people_rollups_stale(person_ids=[survivor.pk, merged.pk], with_problems=True)
     return merge
 
 
@@ -840,6 +849,7 @@ def undo_merge(*, actor, merge: Merge, reason: str = "") -> Merge:
         changes={"merged": merge.merged_id},
         reason=reason,
     )
+    mark_people_rollups_stale(person_ids=[merge.survivor_id, merge.merged_id], with_problems=True)
     return merge
 
 

@@ -56,6 +56,7 @@ from asa.registry.models import (
     Sex,
     TargetGroup,
 )
+from asa.reports.actions import mark_people_rollups_stale
 
 BATCH_SIZE = 5000
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -913,6 +914,11 @@ class Importer:
         with transaction.atomic():
             results += self._write(rows)
             results.sort(key=lambda result: result.number)
+            # Dashboards: once per center-month of the batch, not once per row.
+            mark_people_rollups_stale(
+                person_ids=[result.person_id for result in results if result.person_id],
+                with_problems=True,
+            )
             insert_rows(
                 ImportRowResult,
                 ("job_id", "row_number", "outcome", "person_id", "field", "message"),

@@ -276,3 +276,63 @@ def rebuild_rollups() -> dict:
         "current": current,
         "seconds": round(time.monotonic() - started, 1),
     }
+
+
+def mark_case_rollups_stale(
+    *, case, previous: tuple = (None, None), on: dt.datetime | dt.date | None = None
+) -> None:
+    """Mark every month a change to `case` can move: intake, first visit, closure (before and
+    after), `on` (a visit's date) and today, for its center and the center it had before
+    (`previous` = (center id, closed_at) before the change; a transfer moves all its months)."""
+    old_center, old_closed = previous
+    days = {case.reported_at, case.first_visit_at, case.closed_at, old_closed, on}
+    days.add(timezone.now())
+    centers = {case.center_id, old_center} - {None}
+    if old_center is not None and old_center != case.center_id:
+        from asa.cases.models import Visit
+        from asa.referrals.models import Referral
+
+        days.update(Visit.objects.filter(case=case).values_list("visited_at", flat=True))
+        days.update(Referral.objects.filter(case=case).values_list("sent_at", flat=True))
+    months = {_local_date(day).replace(day=1) for day in days if day is not None}
+    for center_id in sorted(centers):
+        for month in sorted(months):
+            mark_rollups_stale(center_id=center_id, on=month)
+
+
+def _local_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def mark_referral_rollups_stale(*, referral) -> None:
+    """A referral counts in the month it was sent, at its case's center."""
+    mark_rollups_stale(center_id=referral.case.center_id, on=referral.sent_at)
+
+
+def mark_people_rollups_stale(*, person_ids, previous_center_ids=(), with_problems=False) -> None:
+    """Mark the months people count in: registration (and target groups) at their center, and
+    with `with_problems` the months their problems were first reported; plus today (stocks).
+
+    One query for any number of people (an import batch marks once per center-month).
+    """
+    from asa.registry.models import Person, PersonProblem
+
+    today = timezone.localdate()
+    marks = set()
+    rows = Person.objects.filter(pk__in=person_ids, center__isnull=False).values_list(
+        "center_id", "created_at"
+    )
+    for center_id, created_at in rows:
+        marks.add((center_id, _local_date(created_at).replace(day=1)))
+        marks.add((center_id, today.replace(day=1)))
+    if with_problems:
+        problems = PersonProblem.objects.filter(
+            person__in=person_ids, person__center__isnull=False
+        ).values_list("person__center_id", "first_reported_on")
+        marks.update((center_id, day.replace(day=1)) for center_id, day in problems)
+    for center_id in previous_center_ids:
+        if center_id:
+            marks.update((center_id, month) for _, month in list(marks))
+    mark_rollups_stale_many(marks=marks)

@@ -374,9 +374,9 @@ def _labels(model, keys, *, by_code: bool) -> dict[str, str]:
     if not keys:
         return {}
     if by_code:
-        return {row.code: row.name for row in model.objects.filter(code__in=keys)}
+        return {row.code: str(row) for row in model.objects.filter(code__in=keys)}
     ids = [int(key) for key in keys if key.isdigit()]
-    return {str(row.pk): row.name for row in model.objects.filter(pk__in=ids)}
+    return {str(row.pk): str(row) for row in model.objects.filter(pk__in=ids)}
 
 
 def _bars(values: dict[str, Decimal], labels: dict[str, str], *, order=None) -> list[Bar]:
