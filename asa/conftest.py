@@ -17,7 +17,13 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from asa.accounts.actions import assign_role, create_api_token, create_user
-from asa.accounts.models import Role
+from asa.accounts.models import Role, TwoFactorDevice
+from asa.accounts.security import (
+    TWO_FACTOR_ROLES,
+    VERIFIED_SESSION_KEY,
+    code_for,
+    enrol_known_secret,
+)
 from asa.centers.actions import link_volunteer_account, open_center, register_volunteer
 from asa.centers.models import VolunteerRole
 from asa.geo.models import District, Province, Subdistrict
@@ -26,6 +32,7 @@ from asa.referrals.actions import register_agency
 from asa.referrals.models import AgencyKind
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
+TOTP_SECRET = "ASATESTASATESTASATESTASATEST2345"  # noqa: S105 (the personas' authenticator)
 
 # Property-based tests (hypothesis): few examples, same ones every run, nothing remembered
 # between runs, so CI is fast and a failure reproduces. HYPOTHESIS_PROFILE=thorough for more.
@@ -87,6 +94,24 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """`Client.force_login(user)` stands for a completed sign-in, second factor included.
+
+    Every test that logs a persona in with force_login (client_for, the scope walker) gets a
+    session that passed its second factor; tests of the second factor sign in through the form.
+    """
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[VERIFIED_SESSION_KEY] = True
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests serve static files from the finders; the manifest needs collectstatic.
     settings.STORAGES = {
@@ -116,6 +141,10 @@ def make_user(username, role=None, scope=None):
     user = create_user(actor=None, username=username, password=PASSWORD)
     if role:
         assign_role(actor=None, user=user, role=role, scope=scope)
+    if role in TWO_FACTOR_ROLES:
+        # Officers, admins and the DPO sign in with a second factor: an authenticator with a
+        # known secret, so `log_in` can type its code.
+        enrol_known_secret(user=user, secret=TOTP_SECRET)
     return user
 
 
@@ -292,7 +321,30 @@ def phone_page(browser, live_server):
 
 
 def log_in(page, username, password=PASSWORD):
+    """Sign in through the login page; personas with an authenticator also type its code."""
     page.goto("/accounts/login/")
     page.get_by_label("ชื่อผู้ใช้").fill(username)
     page.get_by_label("รหัสผ่าน").fill(password)
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    device = TwoFactorDevice.objects.filter(
+        user__username=username, confirmed_at__isnull=False
+    ).first()
+    if device is None or password != PASSWORD:
+        return
+    page.wait_for_url(lambda url: "/accounts/two-factor/" in url)
+    page.get_by_label("รหัสยืนยัน").fill(next_totp_code(device))
+    page.get_by_role("button", name="ยืนยัน", exact=True).click()
+    page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
+
+
+def next_totp_code(device) -> str:
+    """A code the device will accept now: a step it has not used (a code never works twice)."""
+    import time
+
+    from django.utils import timezone
+
+    now = int(timezone.now().timestamp()) // 30
+    step = max(now, device.last_used_step + 1)
+    if step > now + 1:  # both codes of this minute are spent: wait for the next step
+        time.sleep((step - 1) * 30 - timezone.now().timestamp() + 0.5)
+    return code_for(TOTP_SECRET, step=step)

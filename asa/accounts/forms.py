@@ -17,3 +17,23 @@ class LoginForm(AuthenticationForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("ชื่อโทเคน (ใช้ทำอะไร)"), max_length=100)
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("รหัสยืนยัน"),
+        max_length=20,
+        help_text=_("รหัส 6 หลักจากแอปยืนยันตัวตน หรือรหัสกู้คืนหนึ่งชุด"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class TwoFactorEnrolForm(forms.Form):
+    code = forms.CharField(
+        label=_("รหัสยืนยัน"),
+        max_length=10,
+        help_text=_("รหัส 6 หลักที่แอปแสดงหลังสแกน QR โค้ด"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

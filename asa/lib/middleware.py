@@ -1,5 +1,14 @@
-"""Per-request context (display preferences, client address) and the CSP header."""
+"""Per-request context (display preferences, client address), the CSP header, rate limits."""
 
+import hashlib
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from asa.lib.rate_limit import Limit, hit
 from asa.lib.request_context import client_ip, ip_from_request
 from asa.lib.thai import thai_digits_preferred
 
@@ -44,4 +53,68 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         # The API's interactive docs page loads its own assets; everything else is strict.
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class RateLimitMiddleware:
+    """429 with Retry-After when a client goes past a limit in settings.RATE_LIMITS.
+
+    - login: each sign-in POST (password, code, enrolment), per address and per user name;
+    - search: each request with a search text (`q`), per user (or address);
+    - api: each API request, per bearer token (or signed-in user, or address).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._sign_in_paths: frozenset[str] | None = None
+
+    def __call__(self, request):
+        for bucket, key in self._buckets(request):
+            limit = Limit(*settings.RATE_LIMITS[bucket.split("-")[0]])
+            wait = hit(bucket, key, limit)
+            if wait is not None:
+                return self._refuse(request, wait)
+        return self.get_response(request)
+
+    def _buckets(self, request):
+        address = ip_from_request(request) or "unknown"
+        if request.method == "POST" and request.path in self.sign_in_paths():
+            yield "login-address", address
+            if username := request.POST.get("username", "")[:150]:
+                yield "login-user", username
+        is_api = request.path.startswith("/api/")
+        if is_api:
+            yield "api", self._api_client(request, address)
+        if request.GET.get("q", "").strip():
+            user = request.user
+            yield "search", f"user:{user.pk}" if user.is_authenticated else f"address:{address}"
+
+    @staticmethod
+    def _api_client(request, address: str) -> str:
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()
+        user = request.user
+        return f"user:{user.pk}" if user.is_authenticated else f"address:{address}"
+
+    def sign_in_paths(self) -> frozenset[str]:
+        if self._sign_in_paths is None:
+            self._sign_in_paths = frozenset(
+                reverse(name)
+                for name in (
+                    "accounts:login",
+                    "accounts:two_factor",
+                    "accounts:two_factor_enrol",
+                )
+            )
+        return self._sign_in_paths
+
+    @staticmethod
+    def _refuse(request, wait: int):
+        message = _("ส่งคำขอถี่เกินไป กรุณารอ %(seconds)d วินาทีแล้วลองใหม่") % {"seconds": wait}
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=429)
+        else:
+            response = render(request, "429.html", {"message": message}, status=429)
+        response["Retry-After"] = str(wait)
         return response

@@ -174,6 +174,8 @@ PAGES: dict[str, Entry] = {
     "set_language": Entry("public", methods=("POST",)),
     "accounts:login": Entry("public"),
     "accounts:logout": Entry("public", methods=("POST",)),
+    "accounts:two_factor": Entry("self"),  # signed-in sessions already verified: on to home
+    "accounts:two_factor_enrol": Entry("self"),  # own authenticator only
     "accounts:profile": Entry("self"),
     "accounts:tokens": Entry("self"),
     "accounts:revoke_token": Entry(

@@ -1,0 +1,51 @@
+"""Hold every request of a session that still owes its second factor (see security.py)."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from asa.accounts import security
+
+# Pages a half-signed-in session may still open: the code pages, signing out, language/digits.
+OPEN_URL_NAMES = (
+    "accounts:two_factor",
+    "accounts:two_factor_enrol",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:set_digits",
+    "set_language",
+    "healthz",
+)
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open_paths: frozenset[str] | None = None
+
+    def __call__(self, request):
+        if self._owes_code(request):
+            if request.path.startswith("/api/"):
+                # The session does not count as signed in for the API; a bearer token still does
+                # (tokens are made by fully signed-in users).
+                request.user = AnonymousUser()
+            elif not self._is_open(request.path):
+                if request.method == "GET" and not getattr(request, "htmx", False):
+                    request.session[security.NEXT_SESSION_KEY] = request.get_full_path()
+                return redirect("accounts:two_factor")
+        return self.get_response(request)
+
+    @staticmethod
+    def _owes_code(request) -> bool:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        session = request.session
+        if session.get(security.VERIFIED_SESSION_KEY):
+            return False
+        return bool(session.get(security.PENDING_SESSION_KEY)) or security.two_factor_required(user)
+
+    def _is_open(self, path: str) -> bool:
+        if self._open_paths is None:
+            self._open_paths = frozenset(reverse(name) for name in OPEN_URL_NAMES)
+        return path in self._open_paths or path.startswith("/static/")
