@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from asa.accounts.actions import user_for_token
+from asa.accounts.reads import AccessReasonRequired
 
 
 class BearerToken(HttpBearer):
@@ -57,6 +58,10 @@ a date (2562-03-11) is refused with a message saying so.
 * **401** not signed in.
 * **404** the object does not exist *or is outside your scope* (its existence is not revealed).
 * **403** you may read the object but not change it.
+* **428** reading one person, household or case outside your routine work (an officer or the
+  ministry opening a record of someone they have not worked on) needs a reason: send it in the
+  `X-Access-Reason` header (URL-encoded UTF-8) or as `?reason=` (at least 10 characters). Every
+  such read is logged with the reason for the data protection officer (`/api/v1/audit-events`).
 * **422** the input is invalid; nothing was saved. Naming a center or area you may not use in
   the body (e.g. `center` when registering a volunteer) is a 422 on that field.
 
@@ -163,6 +168,15 @@ def on_http_error(request, error: HttpError):
     return api.create_response(request, {"detail": detail}, status=error.status_code)
 
 
+@api.exception_handler(AccessReasonRequired)
+def on_reason_required(request, error: AccessReasonRequired):
+    return api.create_response(
+        request,
+        {"detail": error.message, "errors": [{"field": "reason", "message": error.message}]},
+        status=428,
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, error):
     return api.create_response(request, {"detail": "กรุณายืนยันตัวตน"}, status=401)
@@ -170,6 +184,7 @@ def on_unauthenticated(request, error):
 
 def _mount_routers() -> None:
     from asa.accounts.api import router as accounts_router
+    from asa.accounts.audit_api import router as audit_router
     from asa.aid.api import router as aid_router
     from asa.cases.api import router as cases_router
     from asa.centers.api import router as centers_router
@@ -181,6 +196,7 @@ def _mount_routers() -> None:
     api.add_router("", geo_router)
     api.add_router("", centers_router)
     api.add_router("", accounts_router)
+    api.add_router("", audit_router)
     api.add_router("", registry_router)
     api.add_router("", cases_router)
     api.add_router("", referrals_router)

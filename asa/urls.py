@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("asa.accounts.urls")),
+    path("accounts/", include("asa.accounts.audit_urls")),
     path("geo/", include("asa.geo.urls")),
     path("", include("asa.centers.urls")),
     path("", include("asa.registry.urls")),

@@ -19,7 +19,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ValidationError as PydanticError
 
 from asa.accounts.access import get_for, visible
+from asa.accounts.events import AUDIT_ONLY_ACTIONS
 from asa.accounts.models import AuditEvent
+from asa.accounts.reads import read_api
 from asa.cases import actions
 from asa.cases.actions import StaleCase
 from asa.cases.models import (
@@ -152,7 +154,9 @@ def list_cases(
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, tags=["cases"])
 def get_case(request, case_id: int):
-    return _case_detail(request.auth, case_id)
+    case = _case_detail(request.auth, case_id)
+    read_api(request, case)  # logged; out-of-routine reads need a reason (428)
+    return case
 
 
 def _catalogue(model, codes: list[str], field: str):
@@ -328,9 +332,11 @@ def reopen_case(request, case_id: int, payload: ReopenIn):
 def case_timeline(request, case_id: int):
     case = get_for(request.auth, cases_for(request.auth), case_id)
     # The case's own events; reading the case is the permission to read its history.
-    return AuditEvent.objects.filter(
-        object_type=Case._meta.label_lower, object_id=str(case.pk)
-    ).order_by("-at", "-id")
+    return (
+        AuditEvent.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
+        .exclude(action__in=AUDIT_ONLY_ACTIONS)
+        .order_by("-at", "-id")
+    )
 
 
 # --- Watch (เฝ้าระวัง) -------------------------------------------------------------------------

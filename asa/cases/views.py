@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from asa.accounts.access import can_write, get_for, require, scope_of, visible
 from asa.accounts.actions import mark_notifications_read
-from asa.accounts.events import action_label
+from asa.accounts.events import AUDIT_ONLY_ACTIONS, action_label
 from asa.accounts.models import AuditEvent
+from asa.accounts.reads import read_page
 from asa.cases import actions, forms, queries
 from asa.cases.models import (
     OPEN_STATUSES,
@@ -329,8 +330,10 @@ def _event_summary(event: AuditEvent) -> str:
 
 
 def _timeline(request, case: Case) -> dict:
-    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk)).only(
-        "at", "actor_label", "action", "changes", "reason"
+    events = (
+        AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+        .exclude(action__in=AUDIT_ONLY_ACTIONS)  # reads are for the DPO's audit search
+        .only("at", "actor_label", "action", "changes", "reason")
     )
     page = _paginate(request, events, 20, param="events_page")
     for event in page["page_obj"]:
@@ -396,6 +399,8 @@ def _case_context(request, case: Case, **forms_by_name) -> dict:
 @login_required
 def case_detail(request, pk):
     case = _get_case(request, pk)
+    if (asked := read_page(request, case)) is not None:
+        return asked  # out-of-routine access: the reason first
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 

@@ -12,7 +12,9 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from asa.accounts.access import can_write, get_for, require, scope_of, visible, writable_centers
+from asa.accounts.events import AUDIT_ONLY_ACTIONS
 from asa.accounts.models import AuditEvent
+from asa.accounts.reads import read_api
 from asa.registry import actions, exporting, importing
 from asa.registry.models import (
     Consent,
@@ -184,7 +186,9 @@ def person_detail(user, person_id: int, *, write: bool = False) -> Person:
 
 @router.get("/people/{person_id}", response=PersonDetailOut, tags=["people"])
 def get_person(request, person_id: int):
-    return person_detail(request.auth, person_id)
+    person = person_detail(request.auth, person_id)
+    read_api(request, person)  # logged; out-of-routine reads need a reason (428)
+    return person
 
 
 def _target_groups(codes: list[str]) -> list[TargetGroup]:
@@ -291,9 +295,11 @@ def update_person(request, person_id: int, payload: PersonPatch):
 @paginate(LimitOffsetPagination)
 def person_timeline(request, person_id: int):
     person = get_for(request.auth, people_for(request.auth), person_id)
-    return AuditEvent.objects.filter(
-        object_type="registry.person", object_id=str(person.pk)
-    ).order_by("-at", "-id")
+    return (
+        AuditEvent.objects.filter(object_type="registry.person", object_id=str(person.pk))
+        .exclude(action__in=AUDIT_ONLY_ACTIONS)
+        .order_by("-at", "-id")
+    )
 
 
 @router.get("/people/{person_id}/consents", response=list[ConsentOut], tags=["consent"])
@@ -351,7 +357,9 @@ def household_detail(user, household_id: int, *, write: bool = False) -> Househo
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut, tags=["households"])
 def get_household(request, household_id: int):
-    return household_detail(request.auth, household_id)
+    household = household_detail(request.auth, household_id)
+    read_api(request, household)
+    return household
 
 
 def _person_in_body(user, person_id: int, field: str) -> Person:

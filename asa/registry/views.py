@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from asa.accounts.access import can_write, get_for, require, scope_of, visible
-from asa.accounts.events import action_label
+from asa.accounts.events import AUDIT_ONLY_ACTIONS, action_label
 from asa.accounts.models import AuditEvent
+from asa.accounts.reads import read_page
 from asa.lib.templatetags.thai import bedatetime
 from asa.lib.thai import BE_OFFSET, format_be_date
 from asa.registry import actions, assessment
@@ -192,6 +193,8 @@ def person_detail(request, pk):
     if person.merged_into_id:
         messages.info(request, _("ข้อมูลนี้ถูกรวมเข้ากับข้อมูลอีกรายการแล้ว"))
         return redirect("registry:person_detail", pk=person.merged_into_id)
+    if (asked := read_page(request, person)) is not None:
+        return asked  # out-of-routine access: the reason first
     may_write = can_write(request.user, person)
     membership = (
         person.memberships.filter(ended_on__isnull=True).select_related("household").first()
@@ -244,7 +247,12 @@ def _timeline(person_id: int, household_ids: list[int]):
         condition |= Q(
             object_type="registry.household", object_id__in=[str(pk) for pk in household_ids]
         )
-    return AuditEvent.objects.filter(condition).order_by("-at", "-id")
+    # Reads are for the DPO's audit search, not for the casework timeline.
+    return (
+        AuditEvent.objects.filter(condition)
+        .exclude(action__in=AUDIT_ONLY_ACTIONS)
+        .order_by("-at", "-id")
+    )
 
 
 def _label_events(page) -> None:
@@ -449,6 +457,8 @@ def household_detail(request, pk):
         households_for(request.user).select_related("head", "subdistrict__district__province"),
         pk,
     )
+    if (asked := read_page(request, household)) is not None:
+        return asked
     may_write = can_write(request.user, household)
     memberships = list(household.memberships.select_related("person").order_by("started_on", "id"))
     text = request.GET.get("q", "").strip()[:200]

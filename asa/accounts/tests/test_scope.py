@@ -68,6 +68,7 @@ KINDS: dict[str, frozenset[str]] = {
     # Field and office workers: everyone who works in a center or an area (imports, exports).
     "worker": SIGNED_IN - {"agency_user", "dpo"},
     "nobody": frozenset(),  # a URL that answers 404 to everyone (the API's bare root)
+    "auditor": frozenset({"admin_user", "dpo"}),  # the audit trail: the DPO and the ministry
     # Dashboards: Bangkok's (province 10) and Bang Khen's (district 1005) figures.
     "dashboard_province": frozenset({"admin_user", "officer"}),
     "dashboard_district": frozenset({"admin_user", "officer", "district_officer_a"}),
@@ -185,6 +186,17 @@ PAGES: dict[str, Entry] = {
         data=lambda world: {},
     ),
     "accounts:set_digits": Entry("public", methods=("POST",)),
+    "audit:access_reason": Entry(
+        "read",
+        methods=("POST",),
+        data=lambda world: {
+            "object_type": "registry.person",
+            "object_id": _registry(world)["person"].pk,
+            "reason": "ตรวจสอบเรื่องร้องเรียนจากญาติ",
+        },
+    ),
+    "audit:search": Entry("auditor", query=lambda world: "?user=chair.a"),
+    "audit:export": Entry("auditor", kwargs=lambda world: {"file_format": "csv"}),
     "geo:district_options": Entry("any_user", query=lambda world: "?province=10"),
     "geo:subdistrict_options": Entry("any_user", query=lambda world: "?district=1005"),
     "geo:postal_code_options": Entry("any_user", query=lambda world: "?subdistrict=100502"),
@@ -292,6 +304,7 @@ API: dict[str, Entry] = {
         "write", kwargs=_api_target, data=lambda world: {"role": "committee", "reason": ""}
     ),
     "GET /api/v1/tokens": Entry("self"),
+    "GET /api/v1/audit-events": Entry("auditor", query=lambda world: "?action=view_record"),
     "GET /api/v1/tokens/{token_id}": Entry(
         "owner", kwargs=lambda world: {"token_id": world.chair_a_token.pk}
     ),
@@ -1717,7 +1730,11 @@ def world(
         client.force_login(user)
         world.clients[persona] = client
         _, secret_key = create_api_token(actor=user, user=user, name="scope walker")
-        world.api_clients[persona] = Client(headers={"Authorization": f"Bearer {secret_key}"})
+        # A reason for out-of-routine reads (officers opening a record): the walker checks
+        # scope; test_audit_reads checks the 428 without one.
+        world.api_clients[persona] = Client(
+            headers={"Authorization": f"Bearer {secret_key}", "X-Access-Reason": "scope walker"}
+        )
     return world
 
 
