@@ -74,8 +74,9 @@ CASE_COLUMNS = [
     "story", "status", "outcome", "closure_note", "closed_at", "next_follow_up_on",
     "first_visit_at", "emergency_flagged_at", "created_at", "updated_at", "version",
     "center_id", "closed_by_id", "closure_requested_by_id", "created_by_id", "district_id",
-    "household_id", "person_id",
+    "household_id", "person_id", "urgency_order",
 ]  # fmt: skip
+URGENCY_ORDER = {"emergency": 0, "urgent": 1, "routine": 2}
 VISIT_COLUMNS = [
     "id", "visited_at", "staff_names", "partner_names", "at_household_address", "latitude",
     "longitude", "met_whom", "observations", "needs", "next_visit_on", "recorded_at",
@@ -195,6 +196,7 @@ def generate(*, cases: int, visits: int, demo_share: float, seed: int, reset: bo
                 person_id, center_id, household_id = rng.choice(people)
             reported_at = now - dt.timedelta(minutes=rng.randrange(60, 3 * 365 * 24 * 60))
             is_open = rng.random() < 0.4
+            urgency = rng.choice(URGENCIES)
             visit_count = round(rng.uniform(0, 2) * visits / cases)
             if is_open:
                 status = rng.choice(OPEN_STATUSES)
@@ -212,9 +214,10 @@ def generate(*, cases: int, visits: int, demo_share: float, seed: int, reset: bo
             case_rows.append(
                 (
                     case_id, f"B{case_id:09d}", rng.choice(SOURCES), "", "", reported_at,
-                    rng.choice(URGENCIES), rng.choice(STORIES), status, outcome, "", closed_at,
+                    urgency, rng.choice(STORIES), status, outcome, "", closed_at,
                     next_on, first_visit, None, reported_at, reported_at, 1, center_id, None,
                     None, None, center_district[center_id], household_id, person_id,
+                    URGENCY_ORDER[urgency],
                 )
             )  # fmt: skip
             case_meta.append((case_id, reported_at, closed_at or now, visit_count))

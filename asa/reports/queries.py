@@ -44,8 +44,8 @@ referrals_sent, goods_distributed, volunteer_hours (Decimal) (flows, in the peri
 
 `Bar`: key (code), label (Thai or English name), value (int or Decimal).
 `MonthBar`: month (date, first day), label (Thai month BE, e.g. "ต.ค. 68"), opened, closed.
-`ChildRow`: area (AreaRef), volunteers_active, people_total, cases_open, cases_overdue,
-cases_opened, cases_closed, volunteer_hours.
+`ChildRow`: area (AreaRef), centers_active, volunteers_active, people_total, cases_open,
+cases_overdue, cases_opened, cases_closed, volunteer_hours.
 
 Freshness: monthly figures of a center-month are recomputed by the refresh task after any action
 that changes them (`asa.reports.actions.mark_rollups_stale`); stock figures of a center on the
@@ -247,6 +247,7 @@ class Totals:
 @dataclass
 class ChildRow:
     area: AreaRef
+    centers_active: int = 0
     volunteers_active: int = 0
     people_total: int = 0
     cases_open: int = 0
@@ -506,7 +507,13 @@ def _parent_filter(area: AreaRef) -> dict:
     return {}
 
 
-CHILD_STOCKS = ("volunteers_active", "people_total", "cases_open", "cases_overdue")
+CHILD_STOCKS = (
+    "centers_active",
+    "volunteers_active",
+    "people_total",
+    "cases_open",
+    "cases_overdue",
+)
 CHILD_FLOWS = ("cases_opened", "cases_closed", "volunteer_hours")
 
 
@@ -550,6 +557,7 @@ def _children(area: AreaRef, period: Period) -> list[ChildRow]:
     for code, values in figures.items():
         rows[code] = ChildRow(
             area=AreaRef(level, code, names.get(code, code)),
+            centers_active=_int(values.get("centers_active")),
             volunteers_active=_int(values.get("volunteers_active")),
             people_total=_int(values.get("people_total")),
             cases_open=_int(values.get("cases_open")),

@@ -55,6 +55,7 @@ class TotalsOut(Schema):
 
 class ChildOut(Schema):
     area: AreaOut
+    centers_active: int
     volunteers_active: int
     people_total: int
     cases_open: int
