@@ -1,6 +1,9 @@
 """asa.lib.crypto: authenticated field encryption with key ids, keyed lookup hashes, the
 field that refuses lookups on ciphertext, and the deploy check on the public demo keys."""
 
+import hashlib
+import hmac
+
 import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
 
@@ -63,8 +66,10 @@ def test_bad_key_settings_are_named(settings):
 
 
 def test_lookup_hashes_are_keyed_and_normalised(settings):
-    settings.ASA_LOOKUP_KEY = "k" * 40
-    assert len(lookup_hash("1103702071811")) == 64
+    for key in ("k" * 40, "ก" * 30, "x" * 100):  # short, multi-byte, longer than a block
+        settings.ASA_LOOKUP_KEY = key
+        expected = hmac.new(key.encode(), b"1103702071811", hashlib.sha256).hexdigest()
+        assert lookup_hash("1103702071811") == expected  # plain HMAC-SHA256
     assert identity_hash("1-1037-02071-81-1") == identity_hash("1103702071811")
     assert identity_hash("aa 123") == identity_hash("AA123")
     assert phone_hash("+66 81-234 5678, 02-111-1111") == phone_hash("0812345678")
