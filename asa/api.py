@@ -189,6 +189,7 @@ def _mount_routers() -> None:
     from asa.cases.api import router as cases_router
     from asa.centers.api import router as centers_router
     from asa.geo.api import router as geo_router
+    from asa.privacy.api import router as privacy_router
     from asa.referrals.api import router as referrals_router
     from asa.registry.api import router as registry_router
     from asa.reports.api import router as reports_router
@@ -201,6 +202,7 @@ def _mount_routers() -> None:
     api.add_router("", cases_router)
     api.add_router("", referrals_router)
     api.add_router("", aid_router)
+    api.add_router("", privacy_router)
     api.add_router("", reports_router)
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "asa.aid",
     "asa.referrals",
     "asa.reports",
+    "asa.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

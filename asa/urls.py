@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("asa.referrals.urls")),
     path("", include("asa.aid.urls")),
     path("", include("asa.reports.urls")),
+    path("", include("asa.privacy.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -451,6 +451,11 @@ def _audit_read(scope: Scope) -> Q:
     return ALL if (scope.national or scope.data_protection_officer) else NOTHING
 
 
+def _privacy(scope: Scope) -> Q:
+    # Data-subject requests, anonymisations and breaches: the DPO and the ministry only.
+    return ALL if (scope.national or scope.data_protection_officer) else NOTHING
+
+
 @dataclass(frozen=True)
 class Rule:
     read: Callable[[Scope], Q]
@@ -527,6 +532,9 @@ RULES: dict[str, Rule] = {
     "aid.stocktake": Rule(read=_center_stock, write=_center_stock),
     "accounts.apitoken": Rule(read=_token_read, write=_token_read),
     "accounts.auditevent": Rule(read=_audit_read, write=lambda scope: NOTHING),
+    "privacy.privacyrequest": Rule(read=_privacy, write=_privacy),
+    "privacy.breach": Rule(read=_privacy, write=_privacy),
+    "privacy.anonymisation": Rule(read=_privacy, write=lambda scope: NOTHING),
     # Rollups are reached only through asa.reports.queries.dashboard, which checks the area.
     "reports.stalemonth": Rule(
         read=lambda scope: ALL if scope.national else NOTHING, write=lambda scope: NOTHING
