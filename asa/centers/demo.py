@@ -175,6 +175,10 @@ def load_demo(*, stdout=None) -> dict:
     load_cases_demo(stdout=stdout)
     load_one_home_demo(stdout=stdout)
     __import__("asa.aid.demo").aid.demo.load_aid_demo(stdout=stdout)
+    from asa.accounts.demo import load_audit_demo
+
+    load_audit_demo(stdout=stdout)  # last: reads of the demo people and cases
+    __import__("asa.reports.actions").reports.actions.rebuild_rollups()  # dashboards' figures
     return {"centers": Center.objects.count()}
 
 

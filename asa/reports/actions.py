@@ -28,8 +28,21 @@ CURRENT = CurrentFigure._meta.db_table
 
 
 def _enqueue_refresh() -> None:
+    """Queue the refresh task, unless one is already waiting (it will see this mark too)."""
+    from django.conf import settings
+
     from asa.reports.tasks import refresh_stale_rollups
 
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if backend.startswith("django_tasks_db."):
+        from django_tasks_db.compat import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        waiting = DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=refresh_stale_rollups.module_path
+        )
+        if waiting.exists():
+            return
     refresh_stale_rollups.enqueue()
 
 
