@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 VENDOR := asa/static/vendor
 
-.PHONY: setup run test lint format demo worker messages bench clean
+.PHONY: setup run test lint format demo worker messages bench bench-dashboards clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,12 @@ bench: setup
 	$(BIN)/python bench/search.py --database-url $(BENCH_DATABASE_URL)
 	$(BIN)/python bench/dedup.py --database-url $(BENCH_DATABASE_URL)
 	$(BIN)/python bench/import.py --database-url $(BENCH_DATABASE_URL)
+
+# Dashboards on the `make bench` database: cases and visits, then volunteers, hours, referrals
+# and goods, the rollup rebuild time, the naive aggregates and p95 of every dashboard over HTTP.
+bench-dashboards: setup
+	$(BIN)/python bench/generate_cases.py --database-url $(BENCH_DATABASE_URL) --reset
+	$(BIN)/python bench/dashboards.py --database-url $(BENCH_DATABASE_URL) --generate
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

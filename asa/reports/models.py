@@ -60,8 +60,16 @@ class MonthlyFigure(models.Model):
             ),
         ]
         indexes = [
+            # A refresh re-sums one month of a district / province / the nation.
             models.Index(fields=["level", "month", "district_code"], name="monthly_fig_district"),
             models.Index(fields=["level", "month", "province_code"], name="monthly_fig_province"),
+            # A dashboard reads a few metrics of the children of one area over a period.
+            models.Index(
+                fields=["level", "metric", "province_code", "month"], name="monthly_fig_children_p"
+            ),
+            models.Index(
+                fields=["level", "metric", "district_code", "month"], name="monthly_fig_children_d"
+            ),
         ]
 
 
@@ -80,4 +88,8 @@ class CurrentFigure(models.Model):
             models.UniqueConstraint(
                 fields=["level", "code", "metric", "dimension"], name="current_figure_once"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["level", "metric", "province_code"], name="current_fig_province"),
+            models.Index(fields=["level", "metric", "district_code"], name="current_fig_district"),
         ]

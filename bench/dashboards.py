@@ -1,0 +1,378 @@
+#!/usr/bin/env python
+"""Dashboards at national scale: rollup rebuild time, the naive aggregates beside it, p95 over HTTP.
+
+    .venv/bin/python bench/dashboards.py \
+        --database-url postgres://postgres@127.0.0.1:5432/asa_bench --generate
+
+Needs the people of `bench/generate` and the cases and visits of `bench/generate_cases.py`.
+`--generate` adds, with set-based SQL, what the dashboards count and those leave out: volunteers
+up to `--volunteers` (200,000) across every center, one or two of them on each visit, approved
+hand-entered hours, consents and referrals with outcomes, distributions of goods and equipment
+out on loan. Then it measures:
+
+1. `asa rollups rebuild` from scratch (target ≤ 5 minutes at 1M people / 3M visits / 200k
+   volunteers);
+2. the same national figures for the current fiscal year counted straight from the base tables
+   (what a dashboard would cost without rollups);
+3. one stale center-month refreshed (what the task worker does after an action);
+4. p95 of each dashboard level over HTTP — the API with a bearer token and the pages (signed-in
+   session) when their URLs resolve: nation, Bangkok, Bang Khen district, the Bang Khen center
+   (target p95 ≤ 200 ms).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _sql(cursor, label: str, sql: str, params=()) -> None:
+    started = time.monotonic()
+    cursor.execute(sql, params)
+    print(f"  {label}: {max(cursor.rowcount, 0):,} rows, {time.monotonic() - started:.1f} s")
+
+
+def generate(*, volunteers: int) -> None:
+    """Volunteers, visit volunteers, hours, referrals, goods and loans (PostgreSQL, set-based)."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor, transaction.atomic():
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SELECT count(*) FROM centers_volunteer")
+        have = cursor.fetchone()[0]
+        if have < volunteers:
+            _sql(
+                cursor,
+                "volunteers",
+                "INSERT INTO centers_volunteer (title, first_name, last_name, national_id,"
+                " national_id_hash, phone_hash, birth_date, sex, phone, house_number, moo,"
+                " village, soi, road, postal_code, role, is_youth, joined_on, status,"
+                " search_name, created_at, updated_at, center_id, subdistrict_id)"
+                " SELECT 'นาง', 'อาสา' || n, 'ทดสอบ', 'bench-' || n, 'bench-' || n, '',"
+                " DATE '1970-01-01' + (n % 12000), 'female', '', '', '', '', '', '', '',"
+                " 'member', false, DATE '2017-01-01' + (n % 3000),"
+                " CASE WHEN n % 10 = 0 THEN 'inactive' ELSE 'active' END,"
+                " 'อาสา' || n || 'ทดสอบ', now(), now(), c.id, c.subdistrict_id"
+                " FROM generate_series(1, %s) AS n"
+                " JOIN (SELECT id, subdistrict_id, row_number() OVER (ORDER BY id) - 1 AS k,"
+                "       count(*) OVER () AS total FROM centers_center) c"
+                "   ON c.k = n % c.total",
+                [volunteers - have],
+            )
+            cursor.execute(
+                "UPDATE centers_center c SET active_volunteer_count = (SELECT count(*)"
+                " FROM centers_volunteer v WHERE v.center_id = c.id AND v.status = 'active')"
+            )
+        cursor.execute("SELECT count(*) FROM cases_visit_volunteers")
+        if not cursor.fetchone()[0]:
+            _sql(
+                cursor,
+                "visit volunteers",
+                "WITH numbered AS (SELECT id, center_id,"
+                "   row_number() OVER (PARTITION BY center_id ORDER BY id) AS n,"
+                "   count(*) OVER (PARTITION BY center_id) AS total"
+                "   FROM centers_volunteer WHERE status = 'active')"
+                " INSERT INTO cases_visit_volunteers (visit_id, volunteer_id)"
+                " SELECT v.id, nv.id FROM cases_visit v JOIN cases_case c ON c.id = v.case_id"
+                " JOIN numbered nv ON nv.center_id = c.center_id"
+                "  AND (nv.n = 1 + v.id % nv.total"
+                "       OR (v.id % 3 = 0 AND nv.n = 1 + (v.id + 1) % nv.total AND nv.total > 1))",
+            )
+        cursor.execute("SELECT count(*) FROM centers_hoursentry")
+        if not cursor.fetchone()[0]:
+            _sql(
+                cursor,
+                "approved hours entries",
+                "INSERT INTO centers_hoursentry (worked_on, hours, description, status,"
+                " decision_note, created_at, volunteer_id)"
+                " SELECT CURRENT_DATE - (v.id % 700)::int, 1 + v.id % 6, 'งานชุมชน',"
+                " CASE WHEN v.id % 5 = 0 THEN 'pending' ELSE 'approved' END, '', now(), v.id"
+                " FROM centers_volunteer v",
+            )
+        cursor.execute("SELECT count(*) FROM referrals_referral")
+        if not cursor.fetchone()[0]:
+            _sql(
+                cursor,
+                "consents",
+                "INSERT INTO registry_consent (basis, given_by, guardian_name,"
+                " guardian_relationship, given_on, method, witness_name, allows_sharing, notes,"
+                " recorded_at, withdrawal_reason, person_id)"
+                " SELECT 'consent', 'self', '', '', c.reported_at::date, 'signed_paper', '',"
+                " true, '', now(), '', c.person_id FROM cases_case c WHERE c.id % 5 = 0",
+            )
+            _sql(
+                cursor,
+                "referrals",
+                "INSERT INTO referrals_referral (need, note, shared_data, status, status_reason,"
+                " respond_by, complete_by, sent_at, updated_at, version, agency_id, case_id,"
+                " consent_id, service_id)"
+                " SELECT 'ที่พักชั่วคราว', '', '{}'::jsonb,"
+                " (ARRAY['sent','accepted','declined','in_service','completed','not_completed',"
+                "   'withdrawn'])[1 + c.id % 7], '', c.reported_at::date + 7,"
+                " c.reported_at::date + 30, c.reported_at + interval '2 days', now(), 1,"
+                " (SELECT min(id) FROM referrals_agency) + c.id % 3, c.id, k.id,"
+                " (SELECT min(id) FROM referrals_service)"
+                " FROM cases_case c JOIN registry_consent k ON k.person_id = c.person_id"
+                "  AND k.given_on = c.reported_at::date WHERE c.id % 5 = 0",
+            )
+        cursor.execute("SELECT count(*) FROM aid_distribution")
+        if cursor.fetchone()[0] < 1000:
+            _sql(
+                cursor,
+                "distributions",
+                "INSERT INTO aid_distribution (receipt_number, distributed_on, signature,"
+                " signed_by_name, note, recorded_at, case_id, center_id, person_id)"
+                " SELECT 'B-' || c.id, c.reported_at::date + 3, '', '', '', now(), c.id,"
+                " c.center_id, c.person_id FROM cases_case c WHERE c.id % 4 = 0",
+            )
+            _sql(
+                cursor,
+                "distribution lines",
+                "INSERT INTO aid_distributionline (quantity, distribution_id, item_id)"
+                " SELECT 1 + d.id % 5, d.id, i.id FROM aid_distribution d"
+                " JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k,"
+                "       count(*) OVER () AS total FROM aid_item WHERE kind = 'consumable') i"
+                "   ON i.k = d.id % i.total WHERE d.receipt_number LIKE 'B-%%'",
+            )
+        cursor.execute("SELECT count(*) FROM aid_loan")
+        if cursor.fetchone()[0] < 1000:
+            _sql(
+                cursor,
+                "pieces",
+                "INSERT INTO aid_piece (serial_number, status, condition, version, center_id,"
+                " item_id) SELECT 'B-' || c.id || '-' || n, CASE WHEN n <= 6 THEN 'loaned'"
+                " ELSE 'in_stock' END, 'ดี', 1, c.id,"
+                " (SELECT min(id) FROM aid_item WHERE kind = 'equipment')"
+                " FROM centers_center c CROSS JOIN generate_series(1, 10) AS n",
+            )
+            _sql(
+                cursor,
+                "loans",
+                "INSERT INTO aid_loan (loaned_on, expected_return_on, condition_out,"
+                " condition_in, status, center_id, piece_id)"
+                " SELECT CURRENT_DATE - 30, CURRENT_DATE + 60, 'ดี', '', 'out', p.center_id, p.id"
+                " FROM aid_piece p WHERE p.serial_number LIKE 'B-%%' AND p.status = 'loaned'",
+            )
+    with connection.cursor() as cursor:
+        for table in (
+            "centers_volunteer",
+            "cases_visit_volunteers",
+            "centers_hoursentry",
+            "referrals_referral",
+            "aid_distribution",
+            "aid_distributionline",
+            "aid_loan",
+        ):
+            cursor.execute(f"ANALYZE {table}")
+
+
+def sizes() -> dict:
+    from django.db import connection
+
+    tables = {
+        "people": "registry_person",
+        "cases": "cases_case",
+        "visits": "cases_visit",
+        "volunteers": "centers_volunteer",
+        "visit volunteers": "cases_visit_volunteers",
+        "referrals": "referrals_referral",
+        "distribution lines": "aid_distributionline",
+        "centers": "centers_center",
+    }
+    with connection.cursor() as cursor:
+        found = {}
+        for name, table in tables.items():
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            found[name] = cursor.fetchone()[0]
+    return found
+
+
+def naive_nation(period) -> dict:
+    """The nation's dashboard figures for the period straight from the base tables."""
+    from django.db.models import Count, Sum
+
+    from asa.aid.models import DistributionLine, Loan, LoanStatus
+    from asa.cases.models import OPEN_STATUSES, Case, Visit
+    from asa.centers.models import Center, Volunteer, VolunteerStatus
+    from asa.centers.queries import hours_by_center
+    from asa.referrals.models import Referral
+    from asa.registry.models import Person
+    from asa.reports.facts import _month_bounds
+
+    start, _ = _month_bounds(period.start, aware=True)
+    _, end = _month_bounds(period.end, aware=True)
+    cases = Case.objects.all()
+    return {
+        "volunteers_active": Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count(),
+        "people_total": Person.objects.filter(merged_into__isnull=True).count(),
+        "people_by_target_group": list(
+            Person.target_groups.through.objects.values("targetgroup_id").annotate(
+                n=Count("person_id")
+            )
+        ),
+        "cases_open": cases.filter(status__in=OPEN_STATUSES).count(),
+        "cases_opened": cases.filter(reported_at__gte=start, reported_at__lt=end).count(),
+        "cases_closed": cases.filter(closed_at__gte=start, closed_at__lt=end).count(),
+        "visits": Visit.objects.filter(visited_at__gte=start, visited_at__lt=end).count(),
+        "referrals": list(
+            Referral.objects.filter(sent_at__gte=start, sent_at__lt=end)
+            .values("status")
+            .annotate(n=Count("id"))
+        ),
+        "goods": list(
+            DistributionLine.objects.filter(
+                distribution__distributed_on__gte=period.start,
+                distribution__distributed_on__lte=period.end_date,
+            )
+            .values("item_id")
+            .annotate(n=Sum("quantity"))
+        ),
+        "on_loan": Loan.objects.filter(status=LoanStatus.OUT).count(),
+        "hours": len(
+            hours_by_center(Center.objects.all(), first_day=period.start, last_day=period.end_date)
+        ),
+    }
+
+
+def serve():
+    """The site on a free port in a thread (Django's threaded WSGI server)."""
+    from django.core.servers.basehttp import (
+        ThreadedWSGIServer,
+        WSGIRequestHandler,
+        get_internal_wsgi_application,
+    )
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet)
+    server.set_app(get_internal_wsgi_application())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def timed_gets(url: str, headers: dict, *, requests: int) -> tuple[list[float], int]:
+    times, status = [], 0
+    for index in range(requests + 2):
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our own http URL)
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request) as response:  # noqa: S310
+                response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if index >= 2:  # two warm-up requests
+            times.append((time.monotonic() - started) * 1000)
+    return times, status
+
+
+def p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/asa_bench"),
+    )
+    parser.add_argument("--generate", action="store_true", help="add the data described above")
+    parser.add_argument("--volunteers", type=int, default=200_000)
+    parser.add_argument("--requests", type=int, default=40, help="per URL")
+    parser.add_argument("--skip-rebuild", action="store_true")
+    options = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
+    os.environ["DATABASE_URL"] = options.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asa.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from asa.accounts.actions import create_api_token
+    from asa.accounts.models import User
+    from asa.centers.models import Center
+    from asa.reports.actions import mark_rollups_stale, rebuild_rollups, refresh_rollups
+    from asa.reports.models import CurrentFigure, MonthlyFigure
+    from asa.reports.queries import Period
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if options.generate:
+        print("generating:")
+        generate(volunteers=options.volunteers)
+    print("data:", ", ".join(f"{name} {count:,}" for name, count in sizes().items()))
+
+    if not options.skip_rebuild:
+        started = time.monotonic()
+        result = rebuild_rollups()
+        print(
+            f"rollup rebuild from scratch: {time.monotonic() - started:.1f} s"
+            f" ({MonthlyFigure.objects.count():,} monthly rows,"
+            f" {CurrentFigure.objects.count():,} current rows; {result})"
+        )
+    period = Period.current_fiscal_year()
+    started = time.monotonic()
+    naive_nation(period)
+    print(
+        f"naive aggregates (nation, FY{period.fiscal_year_be}): {time.monotonic() - started:.1f} s"
+    )
+
+    bang_khen = Center.objects.get(code="BKK-1005")
+    from django.db import transaction
+    from django.utils import timezone
+
+    with transaction.atomic():
+        mark_rollups_stale(center_id=bang_khen.pk, on=timezone.localdate())
+    started = time.monotonic()
+    refresh_rollups()
+    print(f"refresh of one stale center-month (Bang Khen): {time.monotonic() - started:.2f} s")
+
+    server, base = serve()
+    admin = User.objects.get(username="admin")
+    _, secret = create_api_token(actor=None, user=admin, name="bench-dashboards")
+    client = Client()
+    client.force_login(admin)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    fy = f"?fiscal_year={period.fiscal_year_be}"
+    targets = [
+        ("API nation", f"/api/v1/dashboards/nation{fy}", True),
+        ("API province Bangkok", f"/api/v1/dashboards/provinces/10{fy}", True),
+        ("API district Bang Khen", f"/api/v1/dashboards/districts/1005{fy}", True),
+        ("API center Bang Khen", f"/api/v1/dashboards/centers/{bang_khen.pk}{fy}", True),
+    ]
+    pages = [
+        ("page nation", "reports:nation", {}),
+        ("page province Bangkok", "reports:province", {"code": "10"}),
+        ("page district Bang Khen", "reports:district", {"code": "1005"}),
+        ("page center Bang Khen", "reports:center", {"pk": bang_khen.pk}),
+    ]
+    for label, name, kwargs in pages:
+        try:
+            targets.append((label, reverse(name, kwargs=kwargs) + fy, False))
+        except NoReverseMatch:
+            print(f"{label}: no such page yet ({name})")
+    print(f"p95 over HTTP ({options.requests} requests each, after 2 warm-ups):")
+    for label, path, is_api in targets:
+        headers = {"Authorization": f"Bearer {secret}"} if is_api else {"Cookie": cookie}
+        times, status = timed_gets(base + path, headers, requests=options.requests)
+        print(
+            f"  {label:26} p95 {p95(times):6.1f} ms  median {statistics.median(times):6.1f} ms"
+            f"  (HTTP {status})"
+        )
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
