@@ -178,6 +178,9 @@ def load_demo(*, stdout=None) -> dict:
     from asa.accounts.demo import load_audit_demo
 
     load_audit_demo(stdout=stdout)  # last: reads of the demo people and cases
+    from asa.accounts.demo import load_audit_demo
+
+    load_audit_demo(stdout=stdout)  # last: reads of the demo people and cases
     __import__("asa.reports.actions").reports.actions.rebuild_rollups()  # dashboards' figures
     return {"centers": Center.objects.count()}
 
