@@ -166,6 +166,10 @@ TILE = 58  # side of a tile, in SVG units
 GAP = 4
 CLASSES = 5  # level-0 (none) … level-4 (most)
 DISTRICT_PREFIXES = ("เขต", "อำเภอ")
+GLYPH_WIDTH = 6  # average advance of a Thai letter at the tiles' 10px, in SVG units
+THAI_COMBINING = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a") | frozenset(
+    chr(code) for code in range(0x0E47, 0x0E4F)
+)
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,11 @@ def short_name(name: str) -> str:
     return name
 
 
+def visible_length(text: str) -> int:
+    """Characters that take width: Thai vowels above and below and tone marks take none."""
+    return sum(1 for char in text if char not in THAI_COMBINING)
+
+
 def _count(value) -> str:
     return display_digits(f"{int(value):,}")
 
@@ -275,7 +284,7 @@ def tile_map(
             center_mark,
             x + TILE / 2,
             y + TILE / 2 - 2,
-            fit if len(label) > 7 else "",
+            fit if visible_length(label) * GLYPH_WIDTH > TILE - 6 else "",
             label,
             x + TILE / 2,
             y + TILE / 2 + 16,
@@ -284,7 +293,8 @@ def tile_map(
         if area.href:
             tiles.append(
                 format_html(
-                    '<a class="tile-link" href="{}" aria-label="{}"><title>{}</title>{}</a>',
+                    '<a class="tile-link tile-group" href="{}" aria-label="{}"><title>{}</title>'
+                    "{}</a>",
                     area.href,
                     description,
                     description,
@@ -292,7 +302,9 @@ def tile_map(
                 )
             )
         else:
-            tiles.append(format_html("<g><title>{}</title>{}</g>", description, shape))
+            tiles.append(
+                format_html('<g class="tile-group"><title>{}</title>{}</g>', description, shape)
+            )
     legend = _legend(breaks, y=legend_y, value_label=value_label)
     return format_html(
         '<svg class="tile-map" viewBox="0 0 {} {}" role="group" aria-label="{}" '
