@@ -365,16 +365,13 @@ def _identity_columns() -> dict:
         "disability_card_number": "",
         "notes": "",
         "source_ref": "",
-        # Search keys emptied: the person no longer matches a name, sound or phone search,
-        # nor the duplicate finder.
-        "name_key": "",
-        "first_name_sound": "",
-        "last_name_sound": "",
         "version": F("version") + 1,
     }
-    # Keyed lookup hashes of encrypted columns (national ID, phone), whatever they are named.
+    # Search keys emptied, so the person no longer matches a name, sound, ID or phone search,
+    # nor the duplicate finder: the name keys and the keyed lookup hashes of the encrypted
+    # columns (whatever they are called: `*_key`, `*_sound`, `*_hash`).
     for field in Person._meta.concrete_fields:
-        if field.name.endswith("_hash"):
+        if field.name.endswith(("_key", "_sound", "_hash")):
             values[field.name] = None if field.null else ""
     return values
 
