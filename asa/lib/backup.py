@@ -18,7 +18,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
-import subprocess  # nosec B404: pg_dump/pg_restore are run with argument lists, never a shell
+import subprocess  # nosec B404  # pg_dump/pg_restore only, argument lists, never a shell
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -188,7 +188,7 @@ def _dump_postgres(target: Target, destination: Path) -> dict[str, int]:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             counts = _postgres_counts_on(cursor)
-            result = subprocess.run(  # noqa: S603  # nosec B603: fixed tool, argument list
+            result = subprocess.run(  # noqa: S603  # nosec B603  # a fixed tool, an argument list
                 [
                     pg_dump,
                     "--format=custom",
@@ -327,7 +327,7 @@ def _restore_postgres(part: Path, target: Target) -> None:
         raise BackupError("pg_restore is not installed (apt-get install postgresql-client)")
     for connection in connections.all():
         connection.close()
-    result = subprocess.run(  # noqa: S603  # nosec B603: fixed tool, argument list
+    result = subprocess.run(  # noqa: S603  # nosec B603  # a fixed tool, an argument list
         [
             pg_restore,
             "--clean",
