@@ -61,10 +61,17 @@ class _Report:
         self.pdf.set_font(FONT, "B" if bold else "", size)
         self.pdf.multi_cell(0, height, self.text(text), align="C", new_x="LMARGIN", new_y="NEXT")
 
+    def keep_with_next(self, height: float) -> None:
+        """Start a new page unless `height` (a heading and its first rows) fits on this one."""
+        if self.pdf.get_y() + height > self.pdf.h - self.pdf.b_margin:
+            self.pdf.add_page()
+
     def section(self, heading: str, rows: list[tuple[str, str]], *, headers=None) -> None:
         """A numbered section: "1. heading" and a two-column table (รายการ | จำนวน)."""
+        rows_count = len(rows) + 1
         self.section_number += 1
         pdf = self.pdf
+        self.keep_with_next(8 + 7 * min(3, max(1, rows_count)))
         pdf.ln(3)
         pdf.set_font(FONT, "B", 14)
         pdf.cell(
@@ -89,8 +96,10 @@ class _Report:
 
     def grid(self, heading: str, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         """A numbered section with a wider table (the areas one level down)."""
+        rows_count = len(rows) + 2
         self.section_number += 1
         pdf = self.pdf
+        self.keep_with_next(8 + 7 * min(3, max(1, rows_count)))
         pdf.ln(3)
         pdf.set_font(FONT, "B", 14)
         pdf.cell(
@@ -109,22 +118,16 @@ class _Report:
             for row in rows:
                 table.row(tuple(self.text(cell) for cell in row))
 
-    def sign(self, *, name: str, position: str, today: dt.date) -> None:
+    def sign(self, lines: list[str]) -> None:
+        """The signature block, on the right, kept whole on one page."""
         pdf = self.pdf
-        if pdf.get_y() > pdf.h - 70:
-            pdf.add_page()
+        self.keep_with_next(14 + 8 * len(lines))
         pdf.ln(14)
-        x = pdf.w - pdf.r_margin - 90
+        x = pdf.w - pdf.r_margin - 100
         pdf.set_font(FONT, "", 13)
-        lines = [
-            f"ลงชื่อ ........................................ {position}",
-            f"({name})" if name else "(........................................)",
-            position,
-            signature_date(today),
-        ]
         for line in lines:
             pdf.set_x(x)
-            pdf.cell(90, 8, self.text(line), align="C", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(100, 8, self.text(line), align="C", new_x="LMARGIN", new_y="NEXT")
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())
@@ -154,7 +157,7 @@ def area_report_pdf(
     totals = dashboard.totals
     is_center = dashboard.area.level == AreaLevel.CENTER
     report.centered("แบบรายงานผลการดำเนินงาน", size=18, bold=True, height=9)
-    report.centered("ศูนย์ประสานงานอาสาสมัครพัฒนาสังคมและความมั่นคงของมนุษย์ (ศูนย์ประสานงาน อพม.)", size=14)
+    report.centered("ศูนย์ประสานงานอาสาสมัครพัฒนาสังคมและความมั่นคงของมนุษย์ (อพม.)", size=13)
     report.centered(dashboard.area.name, size=15, bold=True)
     if dashboard.breadcrumbs:
         report.centered(
@@ -214,7 +217,8 @@ def area_report_pdf(
     if dashboard.children:
         report.grid(
             "ผลการดำเนินงานจำแนกตามพื้นที่",
-            ("พื้นที่", "อพม.", "ผู้ประสบปัญหา", "กรณีเปิดอยู่", "เลยกำหนด", "รับแจ้งใหม่", "ปิดแล้ว"),
+            # Line breaks of our own: fpdf2 would break Thai words anywhere in narrow cells.
+            ("พื้นที่", "อพม.", "ผู้ประสบ\nปัญหา", "กรณี\nเปิดอยู่", "เลย\nกำหนด", "รับแจ้ง\nใหม่", "ปิด\nแล้ว"),
             [
                 (
                     child.area.name,
@@ -228,6 +232,23 @@ def area_report_pdf(
                 for child in dashboard.children
             ],
         )
-    position = "ประธาน อพม." if is_center else "เจ้าหน้าที่ผู้รายงาน"
-    report.sign(name=signer_name, position=position, today=today)
+    blank = "(........................................)"
+    if is_center:
+        report.sign(
+            [
+                "ลงชื่อ ........................................ ประธาน อพม.",
+                f"({signer_name})" if signer_name else blank,
+                f"ประธาน อพม. {dashboard.area.name}",
+                signature_date(today),
+            ]
+        )
+    else:
+        report.sign(
+            [
+                "ลงชื่อ ........................................ ผู้รายงาน",
+                f"({signer_name})" if signer_name else blank,
+                "ตำแหน่ง ........................................",
+                signature_date(today),
+            ]
+        )
     return report.output()
