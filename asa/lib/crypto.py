@@ -148,6 +148,30 @@ def phone_hash(phones: str) -> str:
     return lookup_hash(phone_key((phones or "").split(",")[0]))
 
 
+# Numbers copied into JSON snapshots (a referral's shared data) are sealed value by value.
+SEALED_KEYS = ("phone", "national_id")
+
+
+def seal_values(data: dict, keys=SEALED_KEYS) -> dict:
+    """The snapshot with these keys' values encrypted (others as they are)."""
+    return {
+        key: encrypt(value)
+        if key in keys and isinstance(value, str) and value and not looks_encrypted(value)
+        else value
+        for key, value in (data or {}).items()
+    }
+
+
+def open_values(data: dict, keys=SEALED_KEYS) -> dict:
+    """The snapshot readable again (values written before sealing pass through)."""
+    return {
+        key: decrypt(value)
+        if key in keys and isinstance(value, str) and looks_encrypted(value)
+        else value
+        for key, value in (data or {}).items()
+    }
+
+
 class _EmptyOnlyExact(Exact):
     """`field=''` keeps working (is it filled?); any other value is a bug: use the hash."""
 

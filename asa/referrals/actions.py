@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from asa.accounts.actions import notify
 from asa.accounts.events import diff, record_event
+from asa.lib.crypto import seal_values
 from asa.referrals.models import (
     OPEN_REFERRAL_STATUSES,
     Agency,
@@ -186,7 +187,7 @@ def shared_snapshot(case, service: Service, need: str) -> dict:
     # Who to call back: the partner closes the loop with the sending center, not the person.
     snapshot["sender_center"] = case.center.name_th
     snapshot["sender_contact"] = case.center.phone or case.center.email
-    return snapshot
+    return seal_values(snapshot)  # the person's phone and ID stay encrypted at rest
 
 
 def _household_summary(case) -> str:

@@ -15,6 +15,7 @@ from pydantic import field_validator
 
 from asa.accounts.models import Channel
 from asa.centers.schemas import InputSchema, _email, _required_text
+from asa.lib.crypto import open_values
 from asa.lib.thai import check_ce_date
 from asa.referrals.models import AgencyKind, ReferralStatus
 
@@ -188,6 +189,10 @@ class _ReferralCommon(Schema):
     responded_at: dt.datetime | None
     finished_at: dt.datetime | None
     version: int
+
+    @staticmethod
+    def resolve_shared_data(obj):
+        return open_values(obj.shared_data)  # phone and ID are stored encrypted
 
     @staticmethod
     def resolve_status_label(obj):

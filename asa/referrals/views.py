@@ -26,6 +26,7 @@ from asa.accounts.events import action_label
 from asa.accounts.models import AuditEvent, Channel, ChannelPreference, Role, RoleAssignment
 from asa.cases.models import Case
 from asa.geo.models import District, Province, Subdistrict
+from asa.lib.crypto import open_values
 from asa.referrals import actions, forms
 from asa.referrals.models import (
     OPEN_REFERRAL_STATUSES,
@@ -383,7 +384,7 @@ def _referral(request, pk) -> Referral:
 
 def _shared_rows(referral: Referral) -> list[tuple[str, object]]:
     rows = []
-    for field, value in (referral.shared_data or {}).items():
+    for field, value in open_values(referral.shared_data).items():
         if isinstance(value, list):
             value = ", ".join(str(item) for item in value)
         rows.append((forms.SHARED_FIELD_LABELS.get(field, field), value))

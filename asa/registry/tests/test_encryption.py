@@ -218,3 +218,43 @@ def test_generate_prints_a_key_and_changes_nothing():
     call_command("rotate_field_key", "--generate", stdout=output)
     key = output.getvalue().strip()
     assert len(key) == 44 and key != generate_key()
+
+
+def test_a_referral_snapshot_keeps_the_phone_sealed_and_shows_it_to_the_partner(
+    settings, chair_a, agency, agency_user, api_client_for, client_for
+):
+    from django.utils import timezone
+
+    from asa.referrals import actions as referral_actions
+    from asa.referrals.models import Referral, Service
+    from asa.registry.actions import record_consent
+
+    person = _person()
+    case = open_case(actor=chair_a, person=person, source="field", story="นอนริมคลอง")
+    record_consent(
+        actor=chair_a,
+        person=person,
+        basis="consent",
+        given_by="self",
+        given_on=timezone.localdate(),
+        method="signed_paper",
+        allows_sharing=True,
+    )
+    shelter = Service.objects.get(code="shelter")
+    referral_actions.update_agency(actor=None, agency=agency, services=[shelter], area_codes=["10"])
+    referral = referral_actions.send_referral(
+        actor=chair_a, case=case, agency=agency, service=shelter, need="ที่พัก"
+    )
+    stored = Referral.objects.values_list("shared_data", flat=True).get(pk=referral.pk)
+    assert looks_encrypted(stored["phone"]) and PHONE not in str(stored)
+    body = api_client_for(agency_user).get(f"/api/v1/referrals/{referral.pk}").json()
+    assert body["shared_data"]["phone"] == PHONE
+    page = client_for(agency_user).get(f"/referrals/{referral.pk}/").content.decode()
+    assert PHONE in page
+
+    settings.ASA_FIELD_KEYS = [generate_key(), *settings.ASA_FIELD_KEYS]
+    counts = rotate_field_keys(say=lambda text: None)
+    assert counts["referrals_referral"] == (1, 1)
+    stored = Referral.objects.values_list("shared_data", flat=True).get(pk=referral.pk)
+    assert stored_key_id(stored["phone"]) == current_key_id()
+    assert rotate_field_keys(say=lambda text: None)["referrals_referral"] == (1, 0)

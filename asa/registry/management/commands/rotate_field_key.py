@@ -11,15 +11,20 @@ Idempotent and resumable: a row already right is left alone, so a stopped run ju
 
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.db.models import Q
 
 from asa.lib.crypto import (
+    SEALED_KEYS,
     current_key_id,
     decrypt,
     encrypt,
     generate_key,
     identity_hash,
+    looks_encrypted,
+    open_values,
     phone_hash,
     rewrite_columns,
+    seal_values,
     stored_key_id,
 )
 
@@ -61,7 +66,31 @@ def rotate_field_keys(*, batch_size: int = 2000, say=print) -> dict[str, tuple[i
             batch_size=batch_size,
         )
         say(f"{table}: {counts[table][0]} rows read, {counts[table][1]} rewritten")
+    counts["referrals_referral"] = _rotate_snapshots(stale)
+    say(
+        f"referrals_referral (shared data): {counts['referrals_referral'][0]} rows read, "
+        f"{counts['referrals_referral'][1]} rewritten"
+    )
     return counts
+
+
+def _rotate_snapshots(stale) -> tuple[int, int]:
+    """Referral snapshots hold the phone and ID in JSON: re-seal the values under an old key
+    (and seal any written before sealing existed)."""
+    from asa.referrals.models import Referral
+
+    holding = Q()
+    for key in SEALED_KEYS:
+        holding |= Q(shared_data__has_key=key)
+    seen = changed = 0
+    rows = Referral.objects.filter(holding).order_by("pk").values_list("pk", "shared_data")
+    for pk, data in rows.iterator(chunk_size=2000):
+        seen += 1
+        old = [data.get(key) for key in SEALED_KEYS if isinstance(data.get(key), str)]
+        if any(value and (not looks_encrypted(value) or stale(value)) for value in old):
+            Referral.objects.filter(pk=pk).update(shared_data=seal_values(open_values(data)))
+            changed += 1
+    return seen, changed
 
 
 class Command(BaseCommand):
