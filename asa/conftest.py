@@ -33,7 +33,6 @@ from asa.referrals.models import AgencyKind
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
 TOTP_SECRET = "ASATESTASATESTASATESTASATEST2345"  # noqa: S105 (the personas' authenticator)
-TOTP_SECRET = "ASATESTASATESTASATESTASATEST2345"  # noqa: S105 (the personas' authenticator)
 
 # Property-based tests (hypothesis): few examples, same ones every run, nothing remembered
 # between runs, so CI is fast and a failure reproduces. HYPOTHESIS_PROFILE=thorough for more.
@@ -92,24 +91,6 @@ def _reference_data(request):
     else:
         return
     _ensure_reference_data()
-
-
-@pytest.fixture(autouse=True)
-def _force_login_is_a_full_sign_in(monkeypatch):
-    """`Client.force_login(user)` stands for a completed sign-in, second factor included.
-
-    Every test that logs a persona in with force_login (client_for, the scope walker) gets a
-    session that passed its second factor; tests of the second factor sign in through the form.
-    """
-    original = Client.force_login
-
-    def force_login(self, user, backend=None):
-        original(self, user, backend)
-        session = self.session
-        session[VERIFIED_SESSION_KEY] = True
-        session.save()
-
-    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

@@ -4,13 +4,10 @@ from django.views.i18n import set_language
 
 from asa import views
 from asa.accounts.views import admin_login
-from asa.accounts.views import admin_login
 from asa.api import api
 
 admin.site.site_header = "Asa (อาสา) — ผู้ดูแลระบบ"
 admin.site.site_title = "Asa"
-# The admin site signs in through Asa's own page: the lockout and second factor apply there too.
-admin.site.login = admin_login
 # The admin site signs in through Asa's own page: the lockout and second factor apply there too.
 admin.site.login = admin_login
 
