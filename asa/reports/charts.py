@@ -20,8 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from asa.lib.thai import display_digits
 
-WIDTH = 640
-LABEL_LIMIT = 26  # characters of a horizontal bar's label before it is shortened
+WIDTH = 520  # near the width a chart card gets, so text keeps its size
+LABEL_LIMIT = 22  # characters of a horizontal bar's label before it is shortened
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,11 @@ def shorten(text: str, limit: int = LABEL_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _ticks(top: int, count: int = 4) -> list[float]:
+def _ticks(top: int) -> list[float]:
+    """Gridlines at whole numbers (these are counts): 4 or 5 equal steps, or every unit."""
+    if top <= 5:
+        return [float(index) for index in range(top + 1)]
+    count = next((count for count in (4, 5, 3) if top % count == 0), 4)
     return [top * index / count for index in range(count + 1)]
 
 
@@ -168,7 +172,7 @@ def horizontal_bars(bars: Sequence, *, title: str, label_header: str, value_head
     if not bars:
         return Chart(title=title, svg=SafeString(""), headers=(label_header, value_header))
     top = max(float(bar.value) for bar in bars) or 1.0
-    label_width, right, row_height, upper = 220, 64, 28, 8
+    label_width, right, row_height, upper = 190, 52, 28, 8
     plot_width = WIDTH - label_width - right
     height = upper * 2 + row_height * len(bars)
     parts = []
@@ -245,7 +249,7 @@ def trend_chart(
             )
         )
     # Month labels: every one when they fit, else every second or third.
-    every = 1 if len(months) <= 12 else math.ceil(len(months) / 12)
+    every = 1 if len(months) <= 6 else math.ceil(len(months) / 6)
 
     def x_of(index: int) -> float:
         return left + (step * index if len(months) > 1 else plot_width / 2)

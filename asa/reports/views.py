@@ -7,7 +7,6 @@ partner agencies and the DPO have no dashboard.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,7 +48,7 @@ def home(request):
     """The user's own dashboard: the nation, their province or district, or their center."""
     area = queries.default_area(request.user)
     if area is None:
-        raise PermissionDenied
+        return render(request, "reports/no_dashboard.html", status=403)
     return redirect(area_url(*area, _period_query(request)))
 
 
@@ -153,9 +152,28 @@ def _crumbs(user, dashboard, query: str) -> list[tuple[str, str]]:
     return crumbs
 
 
+def _child_bars(dashboard, attribute: str) -> list[queries.Bar]:
+    """One bar per area one level down (largest first), for the charts of volunteers and cases."""
+    rows = sorted(dashboard.children, key=lambda row: (-getattr(row, attribute), row.area.code))
+    return [queries.Bar(row.area.code, row.area.name, getattr(row, attribute)) for row in rows]
+
+
 def _charts(dashboard) -> dict[str, charts.Chart]:
     item, count = _("รายการ"), _("จำนวน")
+    area_header = _("พื้นที่")
     return {
+        "volunteers_by_area": charts.horizontal_bars(
+            _child_bars(dashboard, "volunteers_active"),
+            title=_("อาสาสมัคร (อพม.) ที่ปฏิบัติงาน จำแนกตามพื้นที่"),
+            label_header=area_header,
+            value_header=_("คน"),
+        ),
+        "cases_open_by_area": charts.horizontal_bars(
+            _child_bars(dashboard, "cases_open"),
+            title=_("กรณีที่ยังดำเนินการ จำแนกตามพื้นที่"),
+            label_header=area_header,
+            value_header=_("กรณี"),
+        ),
         "centers_opened": charts.bar_chart(
             dashboard.centers_opened_by_fiscal_year,
             title=_("ศูนย์ประสานงานที่เปิดในแต่ละปีงบประมาณ"),

@@ -96,3 +96,12 @@ def test_figures_follow_the_users_choice_of_digits():
         assert "๒๕๖๐" in str(chart.svg)
     finally:
         thai_digits_preferred.reset(token)
+
+
+def test_gridlines_fall_on_whole_numbers():
+    for top in (1, 2, 5, 10, 20, 25, 50, 250, 1000):
+        chart = bar_chart([Bar("a", "a", top)], title="t", label_header="a", value_header="b")
+        ticks = re.findall(
+            r'<text class="axis" x="\d+" y="[\d.]+" text-anchor="end">([^<]+)<', str(chart.svg)
+        )
+        assert all("." not in tick for tick in ticks), (top, ticks)

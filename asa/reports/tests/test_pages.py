@@ -51,6 +51,7 @@ def test_it_has_no_dashboard_for_volunteers_partners_and_the_dpo(
 ):
     response = client_for(request.getfixturevalue(persona)).get("/reports/")
     assert response.status_code == 403
+    assert "เปิดให้ประธาน อพม. เจ้าหน้าที่ที่ดูแลพื้นที่ และส่วนกลาง" in response.content.decode()
 
 
 def test_the_ministry_drills_down_from_the_nation_to_a_center(
@@ -66,6 +67,9 @@ def test_the_ministry_drills_down_from_the_nation_to_a_center(
     province = client.get("/reports/provinces/10/?fiscal_year=2562").content.decode()
     assert 'href="/reports/districts/1005/?fiscal_year=2562"' in province
     assert "เขตบางเขน" in province
+    # Volunteers per district, as bars (Bang Khen's chair and Thawi Watthana's).
+    assert "อาสาสมัคร (อพม.) ที่ปฏิบัติงาน จำแนกตามพื้นที่" in province
+    assert "<title>เขตบางเขน: 1</title>" in province
     district = client.get("/reports/districts/1005/?fiscal_year=2562").content.decode()
     assert f'href="{_center_url(center_a)}?fiscal_year=2562"' in district
     center = client.get(f"{_center_url(center_a)}?fiscal_year=2562").content.decode()
