@@ -22,6 +22,7 @@ from asa.accounts.security import (
     TWO_FACTOR_ROLES,
     VERIFIED_SESSION_KEY,
     code_for,
+    device_secret,
     enrol_known_secret,
 )
 from asa.centers.actions import link_volunteer_account, open_center, register_volunteer
@@ -326,10 +327,12 @@ def log_in(page, username, password=PASSWORD):
     page.get_by_label("ชื่อผู้ใช้").fill(username)
     page.get_by_label("รหัสผ่าน").fill(password)
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    device = TwoFactorDevice.objects.filter(
-        user__username=username, confirmed_at__isnull=False
-    ).first()
-    if device is None or password != PASSWORD:
+    device = (
+        TwoFactorDevice.objects.select_related("user")
+        .filter(user__username=username, confirmed_at__isnull=False)
+        .first()
+    )
+    if device is None or not device.user.check_password(password):
         return
     page.wait_for_url(lambda url: "/accounts/two-factor/" in url)
     page.get_by_label("รหัสยืนยัน").fill(next_totp_code(device))
@@ -347,4 +350,4 @@ def next_totp_code(device) -> str:
     step = max(now, device.last_used_step + 1)
     if step > now + 1:  # both codes of this minute are spent: wait for the next step
         time.sleep((step - 1) * 30 - timezone.now().timestamp() + 0.5)
-    return code_for(TOTP_SECRET, step=step)
+    return code_for(device_secret(device), step=step)

@@ -336,3 +336,14 @@ def record_login_success(*, user: User, ip_address: str | None) -> None:
     # Keep the table small: the lockout reads minutes; a month is kept for looking into attacks.
     stale = timezone.now() - timedelta(days=30)
     LoginAttempt.objects.filter(at__lt=stale).delete()
+
+
+# --- The demo ---------------------------------------------------------------------------------
+
+DEMO_TWO_FACTOR_USERNAMES = ("admin", "officer.bangkok", "dpo")
+
+
+def enrol_demo_devices() -> None:
+    """The demo's staff users get an authenticator with the public DEMO_SECRET (idempotent)."""
+    for user in User.objects.filter(username__in=DEMO_TWO_FACTOR_USERNAMES):
+        enrol_known_secret(user=user, secret=DEMO_SECRET)

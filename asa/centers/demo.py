@@ -168,6 +168,7 @@ def load_demo(*, stdout=None) -> dict:
         phone="02-354-7522",
     )
     _demo_users(shelter)
+    __import__("asa.accounts.security").accounts.security.enrol_demo_devices()  # staff: 2FA
     from asa.cases.demo import load_cases_demo
     from asa.registry.demo import load_registry_demo
 

@@ -257,3 +257,29 @@ def test_a_new_officer_enrols_in_the_browser(page, db):
     page.get_by_role("link", name="บันทึกรหัสแล้ว ไปต่อ").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
     assert page.get_by_role("button", name="ออกจากระบบ").is_visible()
+
+
+def test_the_demo_staff_get_the_documented_authenticator(db):
+    for username in security.DEMO_TWO_FACTOR_USERNAMES:
+        make_user(username)
+    security.enrol_demo_devices()
+    security.enrol_demo_devices()  # idempotent
+    devices = TwoFactorDevice.objects.filter(user__username__in=["admin", "officer.bangkok", "dpo"])
+    assert devices.count() == 3
+    assert {security.device_secret(device) for device in devices} == {security.DEMO_SECRET}
+
+
+def test_the_command_prints_the_demo_code_and_resets_a_device(db, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("twofactor", "demo-code")
+    assert capsys.readouterr().out.strip().splitlines()[-1] == security.code_for(
+        security.DEMO_SECRET
+    )
+    make_user("dpo.phone.lost", Role.DATA_PROTECTION_OFFICER)
+    call_command("twofactor", "status", "dpo.phone.lost")
+    assert "required; enrolled" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="reason"):
+        call_command("twofactor", "reset", "dpo.phone.lost")
+    call_command("twofactor", "reset", "dpo.phone.lost", "--reason", "โทรศัพท์หาย")
+    assert not TwoFactorDevice.objects.filter(user__username="dpo.phone.lost").exists()

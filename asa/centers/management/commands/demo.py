@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from asa.accounts.security import DEMO_SECRET
 from asa.centers.demo import demo_password, load_demo
 
 
@@ -18,4 +19,8 @@ class Command(BaseCommand):
             "  volunteer.thawiwatthana  a Thawi Watthana volunteer\n"
             "  agency.shelter           a One Home partner (shelter for the destitute)\n"
             "  dpo                      data protection officer\n"
+            "\nadmin, officer.bangkok and dpo also type a 6-digit code (two-factor sign-in).\n"
+            f"Demo authenticator secret: {DEMO_SECRET} - add it to an authenticator app,\n"
+            "or print the current code with: .venv/bin/asa twofactor demo-code\n"
+            "(Public and for the demo only: real staff enrol their own phone at first sign-in.)\n"
         )
