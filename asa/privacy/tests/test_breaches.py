@@ -73,11 +73,13 @@ def test_affected_people_come_from_the_suspected_accounts_reads_in_the_period(
     case = open_case(actor=chair_a, person=with_case, source="field", story="ทดสอบ")
     read_by_someone_else = _person(chair_a, "คนอื่นอ่าน")
     read_too_early = _person(chair_a, "อ่านก่อนเกิดเหตุ")
+    # Audit events are append-only (their time cannot be changed): the early read happens
+    # before the breach period starts.
+    record_event(actor=volunteer_a, action="view_record", obj=read_too_early)
+    start = timezone.now() + dt.timedelta(microseconds=1)
     for obj in (read_directly, household, case):
         record_event(actor=volunteer_a, action="view_record", obj=obj)
     record_event(actor=chair_b, action="view_record", obj=read_by_someone_else)
-    early = record_event(actor=volunteer_a, action="view_record", obj=read_too_early)
-    AuditEvent.objects.filter(pk=early.pk).update(at=timezone.now() - dt.timedelta(days=3))
-    breach = _breach(dpo, [volunteer_a])
+    breach = _breach(dpo, [volunteer_a], start=start)
     found = set(affected_people(breach).values_list("first_name", flat=True))
     assert found == {"อ่านตรง", "หัวหน้าบ้าน", "สมาชิกบ้าน", "มีกรณี"}
