@@ -201,6 +201,8 @@ ASA_REQUIRE_TWO_FACTOR = envbool("ASA_REQUIRE_TWO_FACTOR", True)
 LOGIN_FAILURES_PER_USER = envint("ASA_LOGIN_FAILURES_PER_USER", 5)
 LOGIN_FAILURES_PER_ADDRESS = envint("ASA_LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_MINUTES = envint("ASA_LOGIN_LOCKOUT_MINUTES", 15)
+# API tokens stop working this many days after they were made (0: never); revoked ones at once.
+API_TOKEN_MAX_AGE_DAYS = envint("ASA_API_TOKEN_MAX_AGE_DAYS", 365)
 
 # Rate limits (asa/lib/rate_limit.py): (requests, per seconds). The tests make hundreds of
 # requests as one user, so their defaults are out of reach; test_rate_limits.py lowers them.

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -101,14 +102,17 @@ def user_for_token(secret: str) -> User | None:
     Every API request comes through here, so the lookup is one raw query (the token's unique
     key_hash index joined to the user) built once, instead of an ORM select_related compiled on
     every request; the raw queryset still applies the database converters to the user's fields.
-    Revoked tokens and inactive users are refused by the same query, so a revocation applies to
-    the very next request.
+    Revoked and expired tokens (older than API_TOKEN_MAX_AGE_DAYS) and inactive users are
+    refused by the same query, so a revocation applies to the very next request.
     """
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
     now = timezone.now()
     stale = connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION)
-    found = list(User.objects.raw(_token_user_sql(), [stale, _hash_token(secret), True]))
+    # Tokens expire this many days after they were made (0: never).
+    max_age = timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS or 365 * 1000)
+    oldest = connection.ops.adapt_datetimefield_value(now - max_age)
+    found = list(User.objects.raw(_token_user_sql(), [stale, _hash_token(secret), oldest, True]))
     if not found:
         return None
     user = found[0]
@@ -133,7 +137,8 @@ def _token_user_sql() -> str:
         f"AS asa_token_stale "
         f"FROM {quote(ApiToken._meta.db_table)} t "
         f"JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = t.user_id "
-        f"WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s"
+        f"WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.created_at >= %s "
+        f"AND u.is_active = %s"
     )
 
 
