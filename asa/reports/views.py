@@ -90,6 +90,12 @@ def _month_choices(today) -> list[tuple[str, str]]:
     return choices
 
 
+def _last_month(today) -> str:
+    """The month a monthly report is usually for: the one just ended ("2569-10")."""
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{be_year(year)}-{month:02d}"
+
+
 def _period_form(request, period=None, error=None) -> dict:
     today = timezone.localdate()
     values = {name: request.GET.get(name, "") for name in PERIOD_FIELDS}
@@ -103,7 +109,14 @@ def _period_form(request, period=None, error=None) -> dict:
     }
 
 
-def _read_period(request):
+def _read_period(request, *, single_month: bool = False):
+    """The period asked for; with `single_month`, `month=2569-03` is that one month (reports)."""
+    month = request.GET.get("month") if single_month else None
+    if month:
+        try:
+            return queries.parse_period(start=month, end=month)
+        except queries.PeriodError as error:
+            raise queries.PeriodError("month", error.message) from error
     return queries.parse_period(
         fiscal_year=request.GET.get("fiscal_year"),
         start=request.GET.get("start"),
@@ -134,6 +147,8 @@ def _page(request, level: str, code: str):
         "child_level": queries.CHILD_LEVEL.get(dashboard.area.level),
         "exports": _export_links(dashboard, query),
         "is_center": dashboard.area.level == AreaLevel.CENTER,
+        "report_months": _month_choices(timezone.localdate()),
+        "last_month": _last_month(timezone.localdate()),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -290,6 +305,7 @@ def _export_links(dashboard, query: str) -> dict[str, str]:
         "csv": link("csv"),
         "pdf": link("pdf", "digits=arabic"),
         "pdf_thai": link("pdf", "digits=thai"),
+        "pdf_bare": link("pdf").split("?")[0],  # the monthly report form adds its own query
     }
 
 
@@ -306,7 +322,7 @@ def export(request, level, code, file_format):
     if level not in URL_NAMES or file_format not in exporting.FILE_TYPES:
         raise Http404
     try:
-        period = _read_period(request)
+        period = _read_period(request, single_month=True)
     except queries.PeriodError as error:
         return HttpResponse(
             f"{error.field}: {error.message}", status=400, content_type="text/plain; charset=utf-8"

@@ -163,3 +163,18 @@ def test_formula_looking_names_stay_text(client_for, admin_user, figures):
     assert names == ['\'=HYPERLINK("http://example.com","คลิก")']
     text = client.get(_url("district", "1033", "csv")).content.decode("utf-8-sig")
     assert "\"'=HYPERLINK(" in text
+
+
+def test_the_monthly_report_form_asks_for_one_month(client_for, chair_b, center_b, figures):
+    client = client_for(chair_b)
+    page = client.get(f"/reports/centers/{center_b.pk}/").content.decode()
+    assert f'action="/reports/export/center/{center_b.pk}.pdf"' in page
+    assert 'name="month"' in page
+    response = client.get(_url("center", center_b.pk, "pdf", "month=2562-03&digits=thai"))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    event = AuditEvent.objects.get(action="export_dashboard")
+    assert (event.changes["start"], event.changes["end"]) == ("2019-03-01", "2019-03-01")
+    wrong = client.get(_url("center", center_b.pk, "pdf", "month=2019-03"))
+    assert wrong.status_code == 400
+    assert wrong.content.decode().startswith("month:")
