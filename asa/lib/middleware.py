@@ -118,3 +118,27 @@ class RateLimitMiddleware:
             response = render(request, "429.html", {"message": message}, status=429)
         response["Retry-After"] = str(wait)
         return response
+
+
+class RequestSizeMiddleware:
+    """413 before reading a body larger than settings.MAX_REQUEST_BYTES.
+
+    Each upload also has its own limit where it is checked (photos, scans, import files); this
+    one stops an oversized request before its files are spooled to disk at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            megabytes = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            message = _("ข้อมูลที่ส่งมีขนาดใหญ่เกิน %(size)d MB") % {"size": megabytes}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return render(request, "413.html", {"message": message}, status=413)
+        return self.get_response(request)
