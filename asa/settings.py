@@ -226,31 +226,6 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sign-in security (asa/accounts/security.py). Staff, officers, admins and the DPO must pass a
-# second factor (TOTP); repeated failures lock a user name or an address for the window.
-ASA_REQUIRE_TWO_FACTOR = envbool("ASA_REQUIRE_TWO_FACTOR", True)
-LOGIN_FAILURES_PER_USER = envint("ASA_LOGIN_FAILURES_PER_USER", 5)
-LOGIN_FAILURES_PER_ADDRESS = envint("ASA_LOGIN_FAILURES_PER_ADDRESS", 20)
-LOGIN_LOCKOUT_MINUTES = envint("ASA_LOGIN_LOCKOUT_MINUTES", 15)
-
-# Rate limits (asa/lib/rate_limit.py): (requests, per seconds). The tests make hundreds of
-# requests as one user, so their defaults are out of reach; test_rate_limits.py lowers them.
-_NO_LIMIT_IN_TESTS = 1_000_000 if TESTING else 0
-RATE_LIMITS = {
-    "login": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_LOGIN", 10), 60),  # per address/name
-    "search": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_SEARCH", 60), 60),  # per user
-    "api": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_API", 300), 60),  # per token
-}
-# The counters live in the cache. Local memory is per process: with more than one worker set
-# CACHE_URL=redis://host:6379/0 (and `pip install redis`) so that every worker shares them.
-CACHE_URL = envstr("CACHE_URL")
-if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
 # Pagination size for every list page and API list.
 PAGE_SIZE = envint("PAGE_SIZE", 50)
 
