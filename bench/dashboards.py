@@ -33,18 +33,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _sql(cursor, label: str, sql: str, params=()) -> None:
+def _sql(cursor, label: str, sql: str, params=None) -> None:
     started = time.monotonic()
-    cursor.execute(sql, params)
+    cursor.execute(sql, params or [])  # always parameters: "%%" is a modulo
     print(f"  {label}: {max(cursor.rowcount, 0):,} rows, {time.monotonic() - started:.1f} s")
 
 
 def generate(*, volunteers: int) -> None:
     """Volunteers, visit volunteers, hours, referrals, goods and loans (PostgreSQL, set-based)."""
-    from django.db import connection, transaction
+    from django.db import connection
 
-    with connection.cursor() as cursor, transaction.atomic():
-        cursor.execute("SET LOCAL session_replication_role = replica")
+    with connection.cursor() as cursor:
+        # Each step commits on its own (a failure keeps the steps before it); no FK triggers.
+        cursor.execute("SET session_replication_role = replica")
         cursor.execute("SELECT count(*) FROM centers_volunteer")
         have = cursor.fetchone()[0]
         if have < volunteers:
@@ -56,14 +57,14 @@ def generate(*, volunteers: int) -> None:
                 " village, soi, road, postal_code, role, is_youth, joined_on, status,"
                 " search_name, created_at, updated_at, center_id, subdistrict_id)"
                 " SELECT 'นาง', 'อาสา' || n, 'ทดสอบ', 'bench-' || n, 'bench-' || n, '',"
-                " DATE '1970-01-01' + (n % 12000), 'female', '', '', '', '', '', '', '',"
-                " 'member', false, DATE '2017-01-01' + (n % 3000),"
-                " CASE WHEN n % 10 = 0 THEN 'inactive' ELSE 'active' END,"
+                " DATE '1970-01-01' + (n %% 12000), 'female', '', '', '', '', '', '', '',"
+                " 'member', false, DATE '2017-01-01' + (n %% 3000),"
+                " CASE WHEN n %% 10 = 0 THEN 'inactive' ELSE 'active' END,"
                 " 'อาสา' || n || 'ทดสอบ', now(), now(), c.id, c.subdistrict_id"
                 " FROM generate_series(1, %s) AS n"
                 " JOIN (SELECT id, subdistrict_id, row_number() OVER (ORDER BY id) - 1 AS k,"
                 "       count(*) OVER () AS total FROM centers_center) c"
-                "   ON c.k = n % c.total",
+                "   ON c.k = n %% c.total",
                 [volunteers - have],
             )
             cursor.execute(
@@ -79,11 +80,18 @@ def generate(*, volunteers: int) -> None:
                 "   row_number() OVER (PARTITION BY center_id ORDER BY id) AS n,"
                 "   count(*) OVER (PARTITION BY center_id) AS total"
                 "   FROM centers_volunteer WHERE status = 'active')"
+                " , sizes AS (SELECT center_id, max(total) AS total FROM numbered"
+                "   GROUP BY center_id)"
+                " , picks AS (SELECT v.id AS visit_id, c.center_id, 1 + v.id %% s.total AS n"
+                "   FROM cases_visit v JOIN cases_case c ON c.id = v.case_id"
+                "   JOIN sizes s ON s.center_id = c.center_id"
+                "   UNION ALL"  # every third visit has a second volunteer
+                "   SELECT v.id, c.center_id, 1 + (v.id + 1) %% s.total"
+                "   FROM cases_visit v JOIN cases_case c ON c.id = v.case_id"
+                "   JOIN sizes s ON s.center_id = c.center_id WHERE v.id %% 3 = 0 AND s.total > 1)"
                 " INSERT INTO cases_visit_volunteers (visit_id, volunteer_id)"
-                " SELECT v.id, nv.id FROM cases_visit v JOIN cases_case c ON c.id = v.case_id"
-                " JOIN numbered nv ON nv.center_id = c.center_id"
-                "  AND (nv.n = 1 + v.id % nv.total"
-                "       OR (v.id % 3 = 0 AND nv.n = 1 + (v.id + 1) % nv.total AND nv.total > 1))",
+                " SELECT p.visit_id, nv.id FROM picks p"
+                " JOIN numbered nv ON nv.center_id = p.center_id AND nv.n = p.n",
             )
         cursor.execute("SELECT count(*) FROM centers_hoursentry")
         if not cursor.fetchone()[0]:
@@ -92,8 +100,8 @@ def generate(*, volunteers: int) -> None:
                 "approved hours entries",
                 "INSERT INTO centers_hoursentry (worked_on, hours, description, status,"
                 " decision_note, created_at, volunteer_id)"
-                " SELECT CURRENT_DATE - (v.id % 700)::int, 1 + v.id % 6, 'งานชุมชน',"
-                " CASE WHEN v.id % 5 = 0 THEN 'pending' ELSE 'approved' END, '', now(), v.id"
+                " SELECT CURRENT_DATE - (v.id %% 700)::int, 1 + v.id %% 6, 'งานชุมชน',"
+                " CASE WHEN v.id %% 5 = 0 THEN 'pending' ELSE 'approved' END, '', now(), v.id"
                 " FROM centers_volunteer v",
             )
         cursor.execute("SELECT count(*) FROM referrals_referral")
@@ -105,7 +113,7 @@ def generate(*, volunteers: int) -> None:
                 " guardian_relationship, given_on, method, witness_name, allows_sharing, notes,"
                 " recorded_at, withdrawal_reason, person_id)"
                 " SELECT 'consent', 'self', '', '', c.reported_at::date, 'signed_paper', '',"
-                " true, '', now(), '', c.person_id FROM cases_case c WHERE c.id % 5 = 0",
+                " true, '', now(), '', c.person_id FROM cases_case c WHERE c.id %% 5 = 0",
             )
             _sql(
                 cursor,
@@ -115,12 +123,12 @@ def generate(*, volunteers: int) -> None:
                 " consent_id, service_id)"
                 " SELECT 'ที่พักชั่วคราว', '', '{}'::jsonb,"
                 " (ARRAY['sent','accepted','declined','in_service','completed','not_completed',"
-                "   'withdrawn'])[1 + c.id % 7], '', c.reported_at::date + 7,"
+                "   'withdrawn'])[1 + c.id %% 7], '', c.reported_at::date + 7,"
                 " c.reported_at::date + 30, c.reported_at + interval '2 days', now(), 1,"
-                " (SELECT min(id) FROM referrals_agency) + c.id % 3, c.id, k.id,"
+                " (SELECT min(id) FROM referrals_agency) + c.id %% 3, c.id, k.id,"
                 " (SELECT min(id) FROM referrals_service)"
                 " FROM cases_case c JOIN registry_consent k ON k.person_id = c.person_id"
-                "  AND k.given_on = c.reported_at::date WHERE c.id % 5 = 0",
+                "  AND k.given_on = c.reported_at::date WHERE c.id %% 5 = 0",
             )
         cursor.execute("SELECT count(*) FROM aid_distribution")
         if cursor.fetchone()[0] < 1000:
@@ -130,16 +138,16 @@ def generate(*, volunteers: int) -> None:
                 "INSERT INTO aid_distribution (receipt_number, distributed_on, signature,"
                 " signed_by_name, note, recorded_at, case_id, center_id, person_id)"
                 " SELECT 'B-' || c.id, c.reported_at::date + 3, '', '', '', now(), c.id,"
-                " c.center_id, c.person_id FROM cases_case c WHERE c.id % 4 = 0",
+                " c.center_id, c.person_id FROM cases_case c WHERE c.id %% 4 = 0",
             )
             _sql(
                 cursor,
                 "distribution lines",
                 "INSERT INTO aid_distributionline (quantity, distribution_id, item_id)"
-                " SELECT 1 + d.id % 5, d.id, i.id FROM aid_distribution d"
+                " SELECT 1 + d.id %% 5, d.id, i.id FROM aid_distribution d"
                 " JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k,"
                 "       count(*) OVER () AS total FROM aid_item WHERE kind = 'consumable') i"
-                "   ON i.k = d.id % i.total WHERE d.receipt_number LIKE 'B-%%'",
+                "   ON i.k = d.id %% i.total WHERE d.receipt_number LIKE 'B-%%'",
             )
         cursor.execute("SELECT count(*) FROM aid_loan")
         if cursor.fetchone()[0] < 1000:
@@ -156,10 +164,12 @@ def generate(*, volunteers: int) -> None:
                 cursor,
                 "loans",
                 "INSERT INTO aid_loan (loaned_on, expected_return_on, condition_out,"
-                " condition_in, status, center_id, piece_id)"
-                " SELECT CURRENT_DATE - 30, CURRENT_DATE + 60, 'ดี', '', 'out', p.center_id, p.id"
+                " condition_in, status, center_id, piece_id, volunteer_id)"
+                " SELECT CURRENT_DATE - 30, CURRENT_DATE + 60, 'ดี', '', 'out', p.center_id, p.id,"
+                " (SELECT min(v.id) FROM centers_volunteer v WHERE v.center_id = p.center_id)"
                 " FROM aid_piece p WHERE p.serial_number LIKE 'B-%%' AND p.status = 'loaned'",
             )
+        cursor.execute("SET session_replication_role = DEFAULT")
     with connection.cursor() as cursor:
         for table in (
             "centers_volunteer",

@@ -392,3 +392,30 @@ def test_the_dashboard_reads_a_constant_number_of_queries(
     assert counts["small", "nation"] == counts["large", "nation"] <= 14
     assert counts["small", "province"] == counts["large", "province"] <= 14
     assert AreaLevel.NATION  # the levels are the model's
+
+
+def test_the_command_rebuilds_refreshes_and_recomputes(world, admin_user, center_a):
+    import io
+
+    from django.core.management import call_command
+
+    for what in ("rebuild", "refresh", "current"):
+        out = io.StringIO()
+        call_command("rollups", what, stdout=out)
+        assert out.getvalue().startswith("{")
+    board = dashboard(admin_user, level="nation", code="TH", period=PERIODS[0])
+    assert board.totals.cases_opened == 3 and board.current_as_of is not None
+
+
+def test_a_long_queue_of_marks_is_refreshed_in_runs(center_a, center_b):
+    for months_back in range(5):
+        day = timezone.localdate().replace(day=1) - dt.timedelta(days=31 * months_back)
+        mark_rollups_stale(center_id=center_a.pk, on=day)
+        mark_rollups_stale(center_id=center_b.pk, on=day)
+    from asa.reports.actions import refresh_rollups
+
+    first = refresh_rollups(limit=4)
+    assert first == {"refreshed": 4, "more": True}
+    while refresh_rollups(limit=4)["more"]:
+        pass
+    assert not StaleMonth.objects.exists()
