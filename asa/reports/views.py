@@ -183,6 +183,12 @@ def _charts(dashboard) -> dict[str, charts.Chart]:
             label_header=area_header,
             value_header=_("คน"),
         ),
+        "hours_by_area": charts.horizontal_bars(
+            _child_bars(dashboard, "volunteer_hours"),
+            title=_("ชั่วโมงการทำงานของอาสาสมัคร จำแนกตามพื้นที่"),
+            label_header=area_header,
+            value_header=_("ชั่วโมง"),
+        ),
         "cases_open_by_area": charts.horizontal_bars(
             _child_bars(dashboard, "cases_open"),
             title=_("กรณีที่ยังดำเนินการ จำแนกตามพื้นที่"),
