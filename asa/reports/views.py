@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from asa.lib.thai import THAI_MONTHS_SHORT, be_year, fiscal_year_be, thai_digits_preferred
@@ -39,8 +40,17 @@ def area_url(level: str, code: str, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
+def _period_params(request) -> dict[str, str]:
+    """The period fields the user filled in. Months chosen win over the fiscal year: the form
+    keeps a year selected by default, and someone who picks months means the months."""
+    values = {name: request.GET.get(name, "").strip() for name in PERIOD_FIELDS}
+    if values["start"] or values["end"]:
+        values["fiscal_year"] = ""
+    return values
+
+
 def _period_query(request) -> str:
-    return urlencode({name: request.GET[name] for name in PERIOD_FIELDS if request.GET.get(name)})
+    return urlencode({name: value for name, value in _period_params(request).items() if value})
 
 
 @login_required
@@ -98,7 +108,7 @@ def _last_month(today) -> str:
 
 def _period_form(request, period=None, error=None) -> dict:
     today = timezone.localdate()
-    values = {name: request.GET.get(name, "") for name in PERIOD_FIELDS}
+    values = _period_params(request)
     if period is not None and not any(values.values()):
         values["fiscal_year"] = str(period.fiscal_year_be or "")
     return {
@@ -117,11 +127,7 @@ def _read_period(request, *, single_month: bool = False):
             return queries.parse_period(start=month, end=month)
         except queries.PeriodError as error:
             raise queries.PeriodError("month", error.message) from error
-    return queries.parse_period(
-        fiscal_year=request.GET.get("fiscal_year"),
-        start=request.GET.get("start"),
-        end=request.GET.get("end"),
-    )
+    return queries.parse_period(**_period_params(request))
 
 
 def _page(request, level: str, code: str):
@@ -258,6 +264,12 @@ def _charts(dashboard) -> dict[str, charts.Chart]:
     }
 
 
+def _names(areas) -> dict[str, str]:
+    """Code → name of the areas on a map, in the page's language (one query)."""
+    field = "name_en" if get_language() == "en" else "name_th"
+    return dict(areas.values_list("code", field))
+
+
 def _map(dashboard, query: str):
     """The tile map one level down, coloured by open cases; None for districts and centers."""
     from asa.geo.models import District, Province
@@ -269,7 +281,7 @@ def _map(dashboard, query: str):
         by_province: dict[str, float] = {}
         for bar in dashboard.district_caseload:
             by_province[bar.key[:2]] = by_province.get(bar.key[:2], 0) + float(bar.value)
-        names = dict(Province.objects.values_list("code", "name_th"))
+        names = _names(Province.objects.all())
         return maps.province_map(
             by_province,
             names,
@@ -278,9 +290,7 @@ def _map(dashboard, query: str):
             value_label=value_label,
         )
     if level == AreaLevel.PROVINCE:
-        names = dict(
-            District.objects.filter(province_id=dashboard.area.code).values_list("code", "name_th")
-        )
+        names = _names(District.objects.filter(province_id=dashboard.area.code))
         values = {bar.key: float(bar.value) for bar in dashboard.district_caseload}
         return maps.district_map(
             dashboard.area.code,

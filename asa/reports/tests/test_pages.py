@@ -155,6 +155,17 @@ def test_it_shows_any_span_of_months_in_the_buddhist_era(client_for, admin_user,
     assert 'value="2562-03" selected' in body
 
 
+def test_months_chosen_win_over_the_fiscal_year_left_selected(client_for, admin_user, figures):
+    response = client_for(admin_user).get(
+        "/reports/provinces/10/?fiscal_year=2569&start=2562-03&end=2562-05"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "มี.ค. 2562 – พ.ค. 2562" in body
+    assert "/reports/export/province/10.xlsx?start=2562-03&amp;end=2562-05" in body
+    assert 'value="2569" selected' not in body
+
+
 def test_the_navigation_links_to_reports(client_for, chair_a, figures):
     body = client_for(chair_a).get("/reports/", follow=True).content.decode()
     assert 'href="/reports/"' in body
