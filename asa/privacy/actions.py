@@ -435,16 +435,53 @@ def anonymise_people(
         )
         for pk in ids
     )
+    households = _forget_empty_household_addresses(ids)
     record_event(
         actor=actor,
         action="anonymise_people",
         object_type="registry.person",
         object_id=str(ids[0]) if len(ids) == 1 else "",
-        changes={"people": ids, "reason": reason, "policy": policy, "files": len(files)},
+        changes={
+            "people": ids,
+            "reason": reason,
+            "policy": policy,
+            "files": len(files),
+            "households": households,
+        },
     )
     # Files go only once the rows saying they are gone are committed.
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
     return len(ids)
+
+
+def _forget_empty_household_addresses(person_ids: list[int]) -> list[int]:
+    """Clear the address line of households whose every member is now anonymised.
+
+    A household someone still lives in keeps its address: it is theirs too.
+    """
+    from asa.registry.models import Household, HouseholdMembership
+
+    touched = HouseholdMembership.objects.filter(person_id__in=person_ids).values("household_id")
+    someone_known = HouseholdMembership.objects.exclude(
+        person_id__in=Anonymisation.objects.values("person_id")
+    ).values("household_id")
+    households = Household.objects.filter(pk__in=touched).exclude(pk__in=someone_known)
+    cleared = list(households.values_list("pk", flat=True))
+    if cleared:
+        Household.objects.filter(pk__in=cleared).update(
+            house_number="",
+            moo="",
+            village="",
+            soi="",
+            road="",
+            subdistrict=None,
+            postal_code="",
+            latitude=None,
+            longitude=None,
+            source_ref="",
+            version=F("version") + 1,
+        )
+    return cleared
 
 
 @transaction.atomic

@@ -207,3 +207,51 @@ def test_the_lists_take_a_constant_number_of_queries(
         client.get(reverse("privacy:breach_list"))
     overdue = client.get(reverse("privacy:request_list") + "?overdue=1").content.decode()
     assert overdue.count("เกินกำหนด") >= 3
+
+
+def test_the_dashboard_breach_and_retention_pages_take_constant_queries(
+    client_for, dpo, chair_a, volunteer_a, django_assert_max_num_queries
+):
+    from asa.accounts.events import record_event
+    from asa.registry.actions import register_person
+
+    client = client_for(dpo)
+    start = timezone.now()
+
+    def read_people(first, last):
+        for index in range(first, last):
+            person = register_person(
+                actor=chair_a,
+                first_name=f"ผู้ถูกอ่าน{index}",
+                subdistrict="100502",
+                check_duplicates=False,
+            )
+            record_event(actor=volunteer_a, action="view_record", obj=person)
+
+    read_people(0, 2)
+    breach = actions.record_breach(
+        actor=dpo,
+        discovered_at=timezone.now(),
+        description="ทดสอบ",
+        kind="confidentiality",
+        period_start=start,
+        period_end=timezone.now() + dt.timedelta(hours=1),
+        suspected_accounts=[volunteer_a],
+    )
+    urls = [
+        reverse("privacy:home"),
+        reverse("privacy:breach_detail", args=[breach.pk]),
+        reverse("privacy:retention"),
+    ]
+    for url in urls:
+        client.get(url)
+    with django_assert_max_num_queries(60) as few:
+        for url in urls:
+            assert client.get(url).status_code == 200
+    read_people(2, 10)
+    for _index in range(5):
+        _request(dpo)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        for url in urls:
+            client.get(url)
+    assert "ผู้ถูกอ่าน9" in client.get(urls[1]).content.decode()

@@ -171,3 +171,43 @@ def test_erasure_is_refused_while_a_case_is_open_and_done_after(dpo, chair_a, st
     assert item.status == "answered"
     assert Anonymisation.objects.get(person=still_open).privacy_request == item
     assert Person.objects.get(pk=still_open.pk).first_name == actions.PLACEHOLDER
+
+
+def test_a_household_keeps_its_address_until_all_its_members_are_anonymised(dpo, chair_a):
+    from asa.registry.models import Household
+
+    head = _person(chair_a, "หัวหน้า")
+    partner = _person(chair_a, "คู่ชีวิต")
+    household = registry_actions.create_household(
+        actor=chair_a, head=head, house_number="45/6", subdistrict="100502"
+    )
+    registry_actions.add_household_member(
+        actor=chair_a, household=household, person=partner, relationship="spouse"
+    )
+    actions.anonymise_people(actor=dpo, person_ids=[head.pk], reason="retention")
+    assert Household.objects.get(pk=household.pk).house_number == "45/6"
+    actions.anonymise_people(actor=dpo, person_ids=[partner.pk], reason="retention")
+    household.refresh_from_db()
+    assert household.house_number == "" and household.district_id == "1005"
+
+
+def test_import_files_past_retention_are_deleted(
+    dpo, chair_a, center_a, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from asa.registry.models import ImportJob
+
+    path = default_storage.save("imports/old.csv", ContentFile("first_name\nประไพ\n".encode()))
+    job = ImportJob.objects.create(
+        uploaded_by=chair_a, center=center_a, file_name="old.csv", file_path=path, source="test"
+    )
+    policy = retention.POLICY_BY_CODE["import_files"]
+    assert retention.due(policy).count() == 0
+    later = timezone.now() + dt.timedelta(days=91)
+    assert retention.due(policy, now=later).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention.run(actor=dpo, now=later)["import_files"] == 1
+    job.refresh_from_db()
+    assert job.file_path == "" and not default_storage.exists(path)
