@@ -561,8 +561,11 @@ def split_lines(text: str) -> list[str]:
     return seen
 
 
-def _check_event(data: dict) -> dict:
-    """Validate event fields; returns cleaned data or raises ValidationError naming fields."""
+def _check_event(data: dict, *, kind: str = "", topics: str = "") -> dict:
+    """Validate event fields; returns cleaned data or raises ValidationError naming fields.
+
+    `kind` and `topics` are the event's current ones, for a change that sends only one.
+    """
     errors = {}
     cleaned = dict(data)
     for name, message in (("title", "กรุณากรอกชื่อกิจกรรม"), ("place", "กรุณากรอกสถานที่")):
@@ -577,6 +580,10 @@ def _check_event(data: dict) -> dict:
             cleaned[name] = "\n".join(split_lines(data[name]))
     if any(len(topic) > 200 for topic in split_lines(cleaned.get("topics", ""))):
         errors["topics"] = "หัวข้อแต่ละบรรทัดยาวได้ไม่เกิน 200 ตัวอักษร"
+    if cleaned.get("kind", kind) == EventKind.TRAINING and not split_lines(
+        cleaned.get("topics", topics)
+    ):
+        errors["topics"] = "การอบรมต้องระบุหัวข้ออย่างน้อยหนึ่งหัวข้อ (หนึ่งหัวข้อต่อบรรทัด)"
     for name in ("staff_count", "guest_count"):
         if name in data and (data[name] is None or data[name] < 0):
             errors[name] = "จำนวนต้องไม่ติดลบ"
@@ -678,8 +685,11 @@ def update_event(*, actor, event: Event, other_centers=None, **data) -> Event:
         raise TypeError(f"update_event got unexpected fields: {sorted(unknown)}")
     _check_event_writer(actor, event.center)
     # Both ends are checked together even when one changes.
-    data = _check_event({"starts_at": event.starts_at, "ends_at": event.ends_at} | data)
-    _check_training_topics(data.get("kind", event.kind), data.get("topics", event.topics))
+    data = _check_event(
+        {"starts_at": event.starts_at, "ends_at": event.ends_at} | data,
+        kind=event.kind,
+        topics=event.topics,
+    )
     old_day = timezone.localdate(event.starts_at)
     old_centers = _event_center_ids(event)
     changes = diff(event, data)

@@ -5,15 +5,18 @@ Reads go through `asa.accounts.access` (`visible`, `get_for`), writes through
 naming the field (a `center` or `subdistrict` you may not use included).
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from asa.accounts.access import can_write, get_for, scope_of, visible
-from asa.centers import actions
+from asa.centers import actions, queries
 from asa.centers.models import (
     Center,
     CenterStatus,
+    Event,
+    EventKind,
+    HoursStatus,
     Skill,
     Volunteer,
     VolunteerRole,
@@ -21,10 +24,21 @@ from asa.centers.models import (
 )
 from asa.centers.queries import committee_of, search_volunteers
 from asa.centers.schemas import (
+    AttendanceIn,
+    AttendanceOut,
     CenterDetailOut,
     CenterIn,
     CenterOut,
     CenterPatch,
+    EventDetailOut,
+    EventIn,
+    EventOut,
+    EventPatch,
+    HoursDecisionIn,
+    HoursEntryIn,
+    HoursEntryOut,
+    HoursOut,
+    TrainingRecordOut,
     VolunteerDetailOut,
     VolunteerIn,
     VolunteerOut,
@@ -150,8 +164,9 @@ def _volunteer_detail(user, volunteer_id: int, *, write: bool = False) -> Volunt
     tags=["volunteers"],
     summary="Volunteers you may see",
     description=(
-        "Filters: `center` (id), `status`, `role`, and `q`: part of a name, a phone number or "
-        "(for those who manage the volunteers) the start of a national ID."
+        "Filters: `center` (id), `status`, `role`, and `q`: part of a name, a whole phone "
+        "number or (for those who manage the volunteers) a whole national ID (the numbers are "
+        "stored encrypted and found by a keyed hash, never by a part)."
     ),
 )
 @paginate(LimitOffsetPagination)
@@ -268,3 +283,270 @@ def change_volunteer_role(request, volunteer_id: int, payload: VolunteerRoleIn):
         actor=user, volunteer=volunteer, role=payload.role, reason=payload.reason
     )
     return _volunteer_detail(user, volunteer.pk)
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+
+def _event_detail(user, event_id: int, *, write: bool = False) -> Event:
+    events = (
+        queries.events_for(user)
+        .select_related("subdistrict")
+        .prefetch_related("other_centers", "photos")
+    )
+    return get_for(user, events, event_id, write=write)
+
+
+def _joint_centers(ids: list[int]) -> list[Center]:
+    # Center names are public; any existing center may take part in an event.
+    centers = list(Center.objects.filter(pk__in=set(ids)))
+    if len(centers) != len(set(ids)):
+        raise ValidationError({"other_centers": "ไม่พบศูนย์บางแห่งที่ระบุ"})
+    return centers
+
+
+def _event_data(data: dict) -> dict:
+    if data.get("subdistrict") is not None:
+        data["subdistrict"] = _subdistrict(data["subdistrict"])
+    if data.get("other_centers") is not None:
+        data["other_centers"] = _joint_centers(data["other_centers"])
+    for name in ("speakers", "topics"):
+        if data.get(name) is not None:
+            data[name] = "\n".join(data[name])
+    return data
+
+
+@router.get(
+    "/events",
+    response=list[EventOut],
+    tags=["events"],
+    summary="Events you may see (hosted by or held jointly with your centers)",
+    description=(
+        "Filters: `center` (id; hosting or taking part), `kind`, `fiscal_year` (BE, e.g. 2569 ="
+        " 1 Oct 2025 – 30 Sep 2026). Newest first."
+    ),
+)
+@paginate(LimitOffsetPagination)
+def list_events(
+    request,
+    center: int | None = Query(None, description="center id"),
+    kind: EventKind | None = None,
+    fiscal_year: int | None = Query(None, ge=2500, le=2700, description="BE fiscal year"),
+):
+    return queries.filter_events(
+        queries.events_for(request.auth),
+        center_id=center,
+        kind=kind or "",
+        fiscal_year=fiscal_year,
+    )
+
+
+@router.get("/events/{event_id}", response=EventDetailOut, tags=["events"])
+def get_event(request, event_id: int):
+    return _event_detail(request.auth, event_id)
+
+
+@router.post(
+    "/events",
+    response={201: EventDetailOut},
+    tags=["events"],
+    summary="Record an event",
+    description=(
+        "`center` must be a center whose events you run (its chair, an officer of its area, an "
+        "admin): any other id is a **422 naming `center`**. A training needs `topics`."
+    ),
+)
+def create_event(request, payload: EventIn):
+    user = request.auth
+    data = _event_data(payload.dict())
+    center = visible(user, Center.objects.all(), write=True).filter(pk=data.pop("center")).first()
+    if center is None:
+        raise ValidationError({"center": "คุณไม่มีสิทธิ์จัดกิจกรรมของศูนย์นี้"})
+    event = actions.create_event(actor=user, center=center, **data)
+    return Status(201, _event_detail(user, event.pk))
+
+
+@router.patch(
+    "/events/{event_id}",
+    response=EventDetailOut,
+    tags=["events"],
+    summary="Change an event (only the fields sent)",
+)
+def update_event(request, event_id: int, payload: EventPatch):
+    user = request.auth
+    event = get_for(user, queries.events_for(user), event_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    data = {
+        name: value for name, value in data.items() if value is not None or name == "subdistrict"
+    }
+    actions.update_event(actor=user, event=event, **_event_data(data))
+    return _event_detail(user, event.pk)
+
+
+@router.get(
+    "/events/{event_id}/attendance",
+    response=list[AttendanceOut],
+    tags=["events"],
+    summary="Volunteers who attended, with their hours",
+)
+@paginate(LimitOffsetPagination)
+def list_attendance(request, event_id: int):
+    event = get_for(request.auth, queries.events_for(request.auth), event_id)
+    return event.attendances.select_related("volunteer__center").order_by(
+        "volunteer__first_name", "volunteer__last_name", "volunteer_id"
+    )
+
+
+@router.put(
+    "/events/{event_id}/attendance",
+    response=EventDetailOut,
+    tags=["events"],
+    summary="Set who attended (the whole list); a training issues certificates",
+    description=(
+        "Every volunteer present, with hours (empty: the event's length). Volunteers must be "
+        "active members of the host or a joint center: otherwise 422 naming `attendees`."
+    ),
+)
+def take_attendance(request, event_id: int, payload: AttendanceIn):
+    user = request.auth
+    event = get_for(user, queries.events_for(user), event_id, write=True)
+    ids = [attendee.volunteer for attendee in payload.attendees]
+    if len(ids) != len(set(ids)):
+        raise ValidationError({"attendees": "มี อพม. ซ้ำในรายชื่อ"})
+    attendees = {attendee.volunteer: attendee.hours for attendee in payload.attendees}
+    actions.take_attendance(actor=user, event=event, attendees=attendees)
+    return _event_detail(user, event.pk)
+
+
+@router.get(
+    "/training-records",
+    response=list[TrainingRecordOut],
+    tags=["events"],
+    summary="Training records and certificates (yours; a chair's or officer's volunteers')",
+)
+@paginate(LimitOffsetPagination)
+def list_training_records(
+    request,
+    volunteer: int | None = Query(None, description="volunteer id"),
+    event: int | None = Query(None, description="event id"),
+):
+    records = queries.trainings_for(request.auth)
+    if volunteer is not None:
+        records = records.filter(volunteer_id=volunteer)
+    if event is not None:
+        records = records.filter(event_id=event)
+    return records.order_by("-completed_on", "-id")
+
+
+# --- Volunteer hours ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/volunteers/{volunteer_id}/hours",
+    response=HoursOut,
+    tags=["hours"],
+    summary="A volunteer's hours in a fiscal year, with where they came from",
+    description=(
+        "Events attended + approved hand-entered hours + home visits × ASA_HOURS_PER_VISIT. "
+        "For the volunteer themself, their chair, officers of the area (403 for colleagues)."
+    ),
+)
+def get_volunteer_hours(
+    request,
+    volunteer_id: int,
+    fiscal_year: int | None = Query(None, ge=2500, le=2700, description="BE; default: now"),
+):
+    user = request.auth
+    volunteer = get_for(user, _volunteers(user), volunteer_id)
+    if volunteer.user_id != user.pk and not can_write(user, volunteer):
+        raise PermissionDenied
+    fiscal_year = fiscal_year or queries.current_fiscal_year()
+    hours = queries.volunteer_hours(volunteer, fiscal_year=fiscal_year)
+    return {
+        "volunteer_id": volunteer.pk,
+        "fiscal_year": fiscal_year,
+        "event_hours": hours.event_hours,
+        "entry_hours": hours.entry_hours,
+        "visit_count": hours.visit_count,
+        "visit_hours": hours.visit_hours,
+        "total": hours.total,
+    }
+
+
+@router.get(
+    "/hours-entries",
+    response=list[HoursEntryOut],
+    tags=["hours"],
+    summary="Hand-entered hours: your own; a chair's center's; an officer's area",
+)
+@paginate(LimitOffsetPagination)
+def list_hours_entries(
+    request,
+    status: HoursStatus | None = None,
+    volunteer: int | None = Query(None, description="volunteer id"),
+    center: int | None = Query(None, description="center id"),
+):
+    entries = queries.hours_entries_for(request.auth)
+    if status:
+        entries = entries.filter(status=status)
+    if volunteer is not None:
+        entries = entries.filter(volunteer_id=volunteer)
+    if center is not None:
+        entries = entries.filter(volunteer__center_id=center)
+    return entries.order_by("-worked_on", "-id")
+
+
+@router.get("/hours-entries/{entry_id}", response=HoursEntryOut, tags=["hours"])
+def get_hours_entry(request, entry_id: int):
+    return get_for(request.auth, queries.hours_entries_for(request.auth), entry_id)
+
+
+@router.post(
+    "/hours-entries",
+    response={201: HoursEntryOut},
+    tags=["hours"],
+    summary="Enter hours by hand (pending until the chair approves)",
+    description=(
+        "Without `volunteer`, your own hours. A chair or officer may name a volunteer they "
+        "manage; anyone else is a 422 naming `volunteer`."
+    ),
+)
+def create_hours_entry(request, payload: HoursEntryIn):
+    user = request.auth
+    data = payload.dict()
+    wanted = data.pop("volunteer")
+    if wanted is None:
+        volunteer = queries.own_volunteer(user)
+    else:
+        volunteer = visible(user, Volunteer.objects.all()).filter(pk=wanted).first()
+    if volunteer is None:
+        raise ValidationError({"volunteer": "ไม่พบ อพม. ที่จะบันทึกชั่วโมงให้"})
+    entry = actions.enter_hours(actor=user, volunteer=volunteer, **data)
+    return Status(201, get_hours_entry(request, entry.pk))
+
+
+def _decided(request, entry_id: int, decide, note: str):
+    user = request.auth
+    entry = get_for(user, queries.hours_entries_for(user), entry_id, write=True)
+    decide(actor=user, entry=entry, note=note)
+    return get_hours_entry(request, entry.pk)
+
+
+@router.post(
+    "/hours-entries/{entry_id}/approve",
+    response=HoursEntryOut,
+    tags=["hours"],
+    summary="Approve hand-entered hours (the chair or an officer; never one's own)",
+)
+def approve_hours_entry(request, entry_id: int, payload: HoursDecisionIn):
+    return _decided(request, entry_id, actions.approve_hours_entry, payload.note)
+
+
+@router.post(
+    "/hours-entries/{entry_id}/reject",
+    response=HoursEntryOut,
+    tags=["hours"],
+    summary="Reject hand-entered hours, saying why (`note` required)",
+)
+def reject_hours_entry(request, entry_id: int, payload: HoursDecisionIn):
+    return _decided(request, entry_id, actions.reject_hours_entry, payload.note)

@@ -422,3 +422,15 @@ def own_volunteer(user) -> Volunteer | None:
         .exclude(status=VolunteerStatus.LEFT)
         .first()
     )
+
+
+def attendance_of(volunteer: Volunteer, *, first_day: dt.date, last_day: dt.date) -> QuerySet:
+    """A volunteer's attendances at events that started in the period, newest first."""
+    start, end = _moments(first_day, last_day)
+    return (
+        Attendance.objects.filter(
+            volunteer=volunteer, event__starts_at__gte=start, event__starts_at__lt=end
+        )
+        .select_related("event__center")
+        .order_by("-event__starts_at", "-id")
+    )

@@ -5,13 +5,22 @@ as `{code, name_th, name_en}`.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
-from asa.centers.models import CenterStatus, Sex, Title, VolunteerRole, VolunteerStatus
+from asa.centers.models import (
+    CenterStatus,
+    EventKind,
+    HoursStatus,
+    Sex,
+    Title,
+    VolunteerRole,
+    VolunteerStatus,
+)
 from asa.geo.schemas import AreaRef
 
 
@@ -260,3 +269,165 @@ class VolunteerStatusIn(InputSchema):
 class VolunteerRoleIn(InputSchema):
     role: VolunteerRole
     reason: str = Field("", max_length=300)
+
+
+# --- Events, attendance, hours -----------------------------------------------------------------
+
+
+class EventOut(Schema):
+    id: int
+    kind: EventKind
+    title: str
+    center: CenterRef
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str
+    volunteer_count: int
+    staff_count: int
+    guest_count: int
+
+
+class AttendanceOut(Schema):
+    volunteer: VolunteerOut
+    hours: Decimal
+
+
+class TrainingRecordOut(Schema):
+    id: int
+    volunteer_id: int
+    topic: str
+    completed_on: dt.date
+    hours: Decimal
+    certificate_number: str | None
+    certificate_url: str
+
+    @staticmethod
+    def resolve_certificate_url(obj) -> str:
+        return f"/trainings/{obj.pk}/certificate/"
+
+
+class EventDetailOut(EventOut):
+    """One event. Speakers and topics as lists (one per line in the pages)."""
+
+    other_centers: list[CenterRef]
+    subdistrict: AreaRef | None
+    speakers: list[str]
+    topics: list[str]
+    description: str
+    photo_urls: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_other_centers(obj):
+        return list(obj.other_centers.all())
+
+    @staticmethod
+    def resolve_speakers(obj):
+        return [line for line in obj.speakers.splitlines() if line.strip()]
+
+    @staticmethod
+    def resolve_topics(obj):
+        return [line for line in obj.topics.splitlines() if line.strip()]
+
+    @staticmethod
+    def resolve_photo_urls(obj):
+        return [f"/events/photos/{photo.pk}/" for photo in obj.photos.all()]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # A time without a zone is Thai local time, as on the pages.
+    from django.utils import timezone
+
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+class EventIn(InputSchema):
+    center: int = Field(..., description="id of the host center (you must run its events)")
+    kind: EventKind
+    title: str = Field(..., max_length=300)
+    starts_at: dt.datetime = Field(..., description="ISO date-time, CE; no zone = Thai time")
+    ends_at: dt.datetime
+    place: str = Field(..., max_length=300)
+    subdistrict: str | None = Field(None, description="DOPA subdistrict code of the place")
+    other_centers: list[int] = Field(default_factory=list, description="ids of joint centers")
+    speakers: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(
+        default_factory=list, description="a training's topics: one certificate per topic"
+    )
+    description: str = ""
+    staff_count: int = Field(0, ge=0)
+    guest_count: int = Field(0, ge=0)
+
+    _check_required = field_validator("title", "place")(_required_text)
+    _check_aware = field_validator("starts_at", "ends_at")(_aware)
+
+
+class EventPatch(InputSchema):
+    """Only the fields sent change. The host center does not change."""
+
+    kind: EventKind = None
+    title: str = Field(None, max_length=300)
+    starts_at: dt.datetime = None
+    ends_at: dt.datetime = None
+    place: str = Field(None, max_length=300)
+    subdistrict: str | None = None
+    other_centers: list[int] = None
+    speakers: list[str] = None
+    topics: list[str] = None
+    description: str = None
+    staff_count: int = Field(None, ge=0)
+    guest_count: int = Field(None, ge=0)
+
+    _check_required = field_validator("title", "place")(_required_text)
+    _check_aware = field_validator("starts_at", "ends_at")(_aware)
+
+
+class AttendeeIn(InputSchema):
+    volunteer: int = Field(..., description="volunteer id (host or joint center, active)")
+    hours: Decimal | None = Field(None, description="empty: the event's length")
+
+
+class AttendanceIn(InputSchema):
+    attendees: list[AttendeeIn] = Field(
+        ..., description="everyone present; anyone left out is no longer counted"
+    )
+
+
+class HoursEntryOut(Schema):
+    id: int
+    volunteer: VolunteerOut
+    worked_on: dt.date
+    hours: Decimal
+    description: str
+    status: HoursStatus
+    decision_note: str
+    decided_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class HoursEntryIn(InputSchema):
+    volunteer: int | None = Field(
+        None, description="whose hours: empty for your own; a chair may enter a volunteer's"
+    )
+    worked_on: dt.date = Field(..., description="ISO date, Common Era")
+    hours: Decimal = Field(..., gt=0, le=24, decimal_places=1)
+    description: str = Field(..., max_length=300)
+
+    _check_required = field_validator("description")(_required_text)
+
+
+class HoursDecisionIn(InputSchema):
+    note: str = Field("", max_length=300, description="required when rejecting")
+
+
+class HoursOut(Schema):
+    """A volunteer's hours in a fiscal year (1 Oct – 30 Sep, named by its BE year)."""
+
+    volunteer_id: int
+    fiscal_year: int
+    event_hours: Decimal
+    entry_hours: Decimal
+    visit_count: int
+    visit_hours: Decimal
+    total: Decimal

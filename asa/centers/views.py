@@ -1,25 +1,46 @@
 """Pages for coordination centers and volunteers. Thin: parse, check access, act, render."""
 
+import datetime as dt
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from asa.accounts.access import can_write, get_for, require, scope_of, writable_centers
+from asa.accounts.access import can_write, get_for, require, scope_of, visible, writable_centers
 from asa.centers import actions, queries
+from asa.centers.certificates import certificate_pdf
 from asa.centers.forms import (
     CenterForm,
+    EventForm,
+    HoursDecisionForm,
+    HoursEntryForm,
     OwnProfileForm,
+    PhotoUploadForm,
     VolunteerForm,
     VolunteerRoleForm,
     VolunteerStatusForm,
     add_action_errors,
+    add_event_errors,
 )
-from asa.centers.models import Volunteer, VolunteerRole, VolunteerStatus
+from asa.centers.models import (
+    Center,
+    CenterStatus,
+    EventKind,
+    EventPhoto,
+    HoursEntry,
+    HoursStatus,
+    Volunteer,
+    VolunteerRole,
+    VolunteerStatus,
+)
 from asa.lib.forms import address_initial
+from asa.lib.thai import fiscal_year_be, thai_digits_preferred, to_arabic_digits
 
 PAGE_SIZE = 50
 
@@ -128,14 +149,23 @@ def volunteer_detail(request, pk):
         choices = labels.get(change.field)
         change.old_label = _label(choices, change.old_value)
         change.new_label = _label(choices, change.new_value)
+    may_see_identity = may_write or volunteer.pk in scope_of(request.user).volunteer_ids
+    fiscal_year = queries.current_fiscal_year()
     context = {
         "volunteer": volunteer,
         "may_write": may_write,
         # National ID, birth date and address: for those who manage the volunteer, or themself.
-        "may_see_identity": may_write or volunteer.pk in scope_of(request.user).volunteer_ids,
+        "may_see_identity": may_see_identity,
         "skills": list(volunteer.skills.all()),
-        "trainings": list(volunteer.trainings.all()[:50]),
+        # Training records and certificates: the volunteer, their chair, officers (access rule).
+        "trainings": list(queries.trainings_for(request.user).filter(volunteer=volunteer)[:50]),
         "history": history,
+        "fiscal_year": fiscal_year,
+        "hours": (
+            queries.volunteer_hours(volunteer, fiscal_year=fiscal_year)
+            if may_see_identity
+            else None
+        ),
     }
     return render(request, "centers/volunteer_detail.html", context)
 
@@ -263,3 +293,368 @@ def own_profile_edit(request):
     else:
         form = OwnProfileForm(initial={"phone": volunteer.phone, **address_initial(volunteer)})
     return render(request, "centers/own_profile_form.html", {"form": form, "volunteer": volunteer})
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+
+def _partner_centers(user):
+    """Centers an event may be held jointly with: those in the provinces of the user's own."""
+    provinces = writable_centers(user).values("district__province_id")
+    return (
+        Center.objects.filter(district__province_id__in=provinces, status=CenterStatus.ACTIVE)
+        .only("pk", "name_th", "name_en")
+        .order_by("name_th")
+    )
+
+
+@login_required
+def event_list(request):
+    fiscal_year = request.GET.get("fy", "")
+    chosen_year = queries.parse_fiscal_year(fiscal_year) if fiscal_year else None
+    events = queries.filter_events(
+        queries.events_for(request.user),
+        center_id=request.GET.get("center", ""),
+        kind=request.GET.get("kind", ""),
+        fiscal_year=chosen_year,
+    )
+    context = {
+        "center_id": request.GET.get("center", ""),
+        "kind": request.GET.get("kind", ""),
+        "fiscal_year": chosen_year,
+        "kinds": EventKind.choices,
+        "fiscal_years": queries.fiscal_year_choices(),
+        "centers": queries.centers_for(request.user).only("pk", "name_th", "name_en")[:200],
+        "may_create": writable_centers(request.user).exists(),
+        **_paginate(request, events),
+    }
+    return render(request, "centers/event_list.html", context)
+
+
+@login_required
+def event_create(request):
+    centers = writable_centers(request.user).order_by("name_th")
+    require(centers.exists())
+    partners = _partner_centers(request.user)
+    if request.method == "POST":
+        form = EventForm(request.POST, centers=centers, partner_centers=partners)
+        if form.is_valid():
+            try:
+                event = actions.create_event(actor=request.user, **form.action_data())
+            except ValidationError as error:
+                add_event_errors(form, error)
+            else:
+                messages.success(request, _("บันทึกกิจกรรมแล้ว"))
+                return redirect("centers:event_detail", pk=event.pk)
+    else:
+        form = EventForm(
+            centers=centers,
+            partner_centers=partners,
+            initial={
+                "center": _preselected_center(request),
+                "kind": request.GET.get("kind", ""),
+                "starts_time": dt.time(9, 0),
+                "ends_time": dt.time(12, 0),
+            },
+        )
+    return render(request, "centers/event_form.html", {"form": form, "event": None})
+
+
+@login_required
+def event_detail(request, pk):
+    event = get_for(request.user, queries.event_detail_for(request.user), pk)
+    certificates: dict[int, list] = {}
+    for record in queries.trainings_for(request.user).filter(event=event).order_by("topic"):
+        certificates.setdefault(record.volunteer_id, []).append(record)
+    attendances = list(event.attendances.all())
+    for attendance in attendances:
+        attendance.certificates = certificates.get(attendance.volunteer_id, [])
+    context = {
+        "event": event,
+        "may_write": can_write(request.user, event),
+        "attendances": attendances,
+        "speakers": actions.split_lines(event.speakers),
+        "topics": actions.split_lines(event.topics),
+        "photos": list(event.photos.all()),
+        "other_centers": list(event.other_centers.all()),
+        "photo_form": PhotoUploadForm(),
+        "fiscal_year": fiscal_year_be(timezone.localdate(event.starts_at)),
+    }
+    return render(request, "centers/event_detail.html", context)
+
+
+@login_required
+def event_edit(request, pk):
+    event = get_for(request.user, queries.events_for(request.user), pk, write=True)
+    partners = _partner_centers(request.user) | Center.objects.filter(
+        pk__in=event.other_centers.values("pk")
+    )
+    if request.method == "POST":
+        form = EventForm(request.POST, partner_centers=partners, creating=False)
+        if form.is_valid():
+            try:
+                actions.update_event(actor=request.user, event=event, **form.action_data())
+            except ValidationError as error:
+                add_event_errors(form, error)
+            else:
+                messages.success(request, _("บันทึกการแก้ไขกิจกรรมแล้ว"))
+                return redirect("centers:event_detail", pk=event.pk)
+    else:
+        form = EventForm(
+            partner_centers=partners, creating=False, initial=EventForm.initial_for(event)
+        )
+    return render(request, "centers/event_form.html", {"form": form, "event": event})
+
+
+@login_required
+def event_attendance(request, pk):
+    """Tick the volunteers present (host and joint centers); hours default to the event's."""
+    event = get_for(request.user, queries.events_for(request.user), pk, write=True)
+    default_hours = actions.event_hours(event)
+    volunteers = list(
+        actions.eligible_attendees(event)
+        .select_related("center")
+        .order_by("center__name_th", "first_name", "last_name", "id")
+    )
+    current = dict(event.attendances.values_list("volunteer_id", "hours"))
+    error = None
+    if request.method == "POST":
+        present = {value for value in request.POST.getlist("present") if value.isdigit()}
+        attendees = {}
+        for volunteer in volunteers:
+            if str(volunteer.pk) not in present:
+                continue
+            typed = to_arabic_digits(request.POST.get(f"hours-{volunteer.pk}", "").strip())
+            try:
+                hours = Decimal(typed) if typed else None
+            except ArithmeticError:
+                hours = Decimal("NaN")
+            if hours is not None and not hours.is_finite():
+                error = _("ชั่วโมงของ %(name)s ไม่ใช่ตัวเลข") % {"name": volunteer.full_name}
+            attendees[volunteer] = hours
+        if error is None:
+            try:
+                actions.take_attendance(actor=request.user, event=event, attendees=attendees)
+            except ValidationError as failure:
+                error = " ".join(failure.messages)
+            else:
+                messages.success(
+                    request,
+                    _("บันทึกผู้เข้าร่วมแล้ว %(count)s คน") % {"count": len(attendees)},
+                )
+                return redirect("centers:event_detail", pk=event.pk)
+        current = {
+            volunteer.pk: request.POST.get(f"hours-{volunteer.pk}", "")
+            for volunteer in volunteers
+            if str(volunteer.pk) in present
+        }
+    for volunteer in volunteers:
+        volunteer.present = volunteer.pk in current
+        volunteer.hours = current.get(volunteer.pk, "") or default_hours
+    context = {
+        "event": event,
+        "volunteers": volunteers,
+        "default_hours": default_hours,
+        "error": error,
+    }
+    return render(request, "centers/event_attendance.html", context)
+
+
+@login_required
+def event_photo_add(request, pk):
+    event = get_for(request.user, queries.events_for(request.user), pk, write=True)
+    if request.method != "POST":
+        return redirect("centers:event_detail", pk=event.pk)
+    form = PhotoUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.add_event_photos(
+                actor=request.user,
+                event=event,
+                photos=request.FILES.getlist("photos"),
+                caption=form.cleaned_data["caption"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("เพิ่มภาพแล้ว"))
+    else:
+        messages.error(request, _("กรุณาเลือกภาพ"))
+    return redirect("centers:event_detail", pk=event.pk)
+
+
+@login_required
+def event_photo(request, pk):
+    """Stream an event photo after the access check; photos never sit under a public URL."""
+    photo = get_for(request.user, EventPhoto.objects.all(), pk)
+    try:
+        handle = photo.image.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="event-photo-{photo.pk}.jpg"'
+    return response
+
+
+def _wants_thai_digits(request) -> bool:
+    wanted = request.GET.get("digits")
+    if wanted in ("thai", "arabic"):
+        return wanted == "thai"
+    return bool(thai_digits_preferred.get())
+
+
+@login_required
+def training_certificate(request, pk):
+    """The certificate PDF: for the volunteer themself, their chair, officers in scope."""
+    record = get_for(request.user, queries.trainings_for(request.user), pk)
+    content = certificate_pdf(record, thai_digits=_wants_thai_digits(request))
+    response = HttpResponse(content, content_type="application/pdf")
+    name = record.certificate_number or f"training-{record.pk}"
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Volunteer hours ---------------------------------------------------------------------------
+
+
+@login_required
+def my_hours(request):
+    """The signed-in volunteer's hours in a fiscal year, with where they came from."""
+    volunteer = queries.own_volunteer(request.user)
+    fiscal_year = queries.parse_fiscal_year(request.GET.get("fy"))
+    context = {
+        "volunteer": volunteer,
+        "fiscal_year": fiscal_year,
+        "fiscal_years": queries.fiscal_year_choices(),
+        "per_visit": queries.hours_per_visit(),
+        "manages": writable_centers(request.user).exists(),
+    }
+    if volunteer is not None:
+        first_day, last_day = queries.fiscal_year_days(fiscal_year)
+        context |= {
+            "hours": queries.volunteer_hours(volunteer, fiscal_year=fiscal_year),
+            "attended": list(
+                queries.attendance_of(volunteer, first_day=first_day, last_day=last_day)[:100]
+            ),
+            "trainings": list(
+                queries.trainings_for(request.user)
+                .filter(volunteer=volunteer)
+                .order_by("-completed_on", "topic")[:100]
+            ),
+            **_paginate(
+                request,
+                queries.hours_entries_for(request.user)
+                .filter(volunteer=volunteer)
+                .order_by("-worked_on", "-id"),
+            ),
+        }
+    return render(request, "centers/my_hours.html", context)
+
+
+@login_required
+def hours_entry_create(request):
+    volunteer = queries.own_volunteer(request.user)
+    if volunteer is None:
+        raise Http404
+    if request.method == "POST":
+        form = HoursEntryForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.enter_hours(actor=request.user, volunteer=volunteer, **form.cleaned_data)
+            except ValidationError as error:
+                add_action_errors(form, error)
+            else:
+                messages.success(request, _("ส่งชั่วโมงจิตอาสาแล้ว รอประธานศูนย์อนุมัติ"))
+                return redirect("centers:my_hours")
+    else:
+        form = HoursEntryForm(initial={"worked_on": timezone.localdate()})
+    return render(request, "centers/hours_entry_form.html", {"form": form, "volunteer": volunteer})
+
+
+@login_required
+def hours_review(request):
+    """Hand-entered hours of the volunteers the user manages; pending ones first to decide."""
+    require(writable_centers(request.user).exists())
+    status = request.GET.get("status", HoursStatus.PENDING)
+    entries = visible(
+        request.user,
+        HoursEntry.objects.select_related("volunteer__center", "decided_by"),
+        write=True,
+    )
+    if status in HoursStatus.values:
+        entries = entries.filter(status=status)
+    context = {
+        "status": status,
+        "statuses": HoursStatus.choices,
+        **_paginate(request, entries.order_by("-worked_on", "-id")),
+    }
+    return render(request, "centers/hours_review.html", context)
+
+
+@login_required
+def hours_entry_decide(request, pk):
+    entry = get_for(request.user, queries.hours_entries_for(request.user), pk, write=True)
+    if request.method == "POST":
+        form = HoursDecisionForm(request.POST)
+        if form.is_valid():
+            decide = (
+                actions.approve_hours_entry
+                if form.cleaned_data["decision"] == "approve"
+                else actions.reject_hours_entry
+            )
+            try:
+                decide(actor=request.user, entry=entry, note=form.cleaned_data["note"])
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error("note" if field == "decision_note" else None, problems)
+            else:
+                messages.success(request, _("บันทึกผลการพิจารณาแล้ว"))
+                return redirect("centers:hours_review")
+    else:
+        form = HoursDecisionForm(initial={"decision": "approve"})
+    return render(request, "centers/hours_entry_decide.html", {"entry": entry, "form": form})
+
+
+@login_required
+def center_hours(request, pk):
+    """A center's volunteer hours in a fiscal year: the total and each volunteer's."""
+    center = get_for(request.user, queries.centers_for(request.user), pk, write=True)
+    fiscal_year = queries.parse_fiscal_year(request.GET.get("fy"))
+    first_day, last_day = queries.fiscal_year_days(fiscal_year)
+    totals = queries.hours_by_center([center.pk], first_day=first_day, last_day=last_day)
+    volunteers = queries.with_hours(
+        center.volunteers.filter(status=VolunteerStatus.ACTIVE), fiscal_year=fiscal_year
+    ).order_by("first_name", "last_name", "id")
+    context = {
+        "center": center,
+        "fiscal_year": fiscal_year,
+        "fiscal_years": queries.fiscal_year_choices(),
+        "hours": totals.get(center.pk, queries.NO_HOURS),
+        "per_visit": queries.hours_per_visit(),
+        **_paginate(request, volunteers),
+    }
+    return render(request, "centers/center_hours.html", context)
+
+
+@login_required
+def outstanding_volunteers(request):
+    """Candidates for outstanding volunteer (อพม. ดีเด่น) by hours, visits and cases closed."""
+    centers = writable_centers(request.user)
+    require(centers.exists())
+    fiscal_year = queries.parse_fiscal_year(request.GET.get("fy"))
+    wanted = request.GET.get("center", "")
+    center_id = int(wanted) if wanted.isdigit() else None
+    candidates = queries.outstanding_candidates(
+        request.user, fiscal_year=fiscal_year, center_id=center_id
+    )
+    context = {
+        "fiscal_year": fiscal_year,
+        "fiscal_years": queries.fiscal_year_choices(),
+        "center_id": wanted,
+        "centers": centers.only("pk", "name_th", "name_en").order_by("name_th")[:200],
+        "per_visit": queries.hours_per_visit(),
+        **_paginate(request, candidates),
+    }
+    return render(request, "centers/outstanding.html", context)

@@ -1801,6 +1801,210 @@ PRIVACY_API: dict[str, Entry] = {
 API.update(PRIVACY_API)
 
 
+# --- Events, training certificates and volunteer hours of center A ----------------------------
+
+
+def _events(world) -> dict:
+    made = getattr(world, "_events_made", None)
+    if made is not None:
+        return made
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from asa.centers import actions as center_actions
+
+    member = Volunteer.objects.get(user__username="volunteer.a")
+    day = timezone.localdate() - dt.timedelta(days=3)
+    starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+    event = center_actions.create_event(
+        actor=None,
+        center=world.center_a,
+        kind="training",
+        title="อบรมการจัดทำฐานข้อมูลผู้ประสบปัญหาทางสังคม",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        place="ที่ทำการชุมชน หมู่บ้านพร้อมสุข",
+        topics="การจัดทำฐานข้อมูลผู้ประสบปัญหาทางสังคม",
+    )
+    center_actions.take_attendance(
+        actor=None, event=event, attendees={member: None, world.secret: None}
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "green").save(buffer, format="JPEG")
+    photo = center_actions.add_event_photos(
+        actor=None,
+        event=event,
+        photos=[SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")],
+    )[0]
+
+    def entry(text):
+        return center_actions.enter_hours(
+            actor=None, volunteer=member, worked_on=day, hours=2, description=text
+        )
+
+    made = {
+        "event": event,
+        "photo": photo,
+        "certificate": event.training_records.get(volunteer=member),
+        "member": member,
+        "page_entry": entry("ช่วยจัดของบริจาค"),
+        "api_approve": entry("เยี่ยมผู้สูงอายุร่วมกับ อสม."),
+        "api_reject": entry("ประชุมชุมชน"),
+    }
+    world._events_made = made
+    return made
+
+
+def _event_pk(name: str, key: str = "pk"):
+    return lambda world: {key: _events(world)[name].pk}
+
+
+def _new_event_form(world) -> dict:
+    return {
+        "center": world.center_a.pk,
+        "kind": "meeting",
+        "title": "ประชุมประจำเดือน อพม.",
+        "starts_on": _be_today(world),
+        "starts_time": "09:00",
+        "ends_time": "11:00",
+        "place": "ศูนย์ประสานงาน อพม. เขตบางเขน",
+    }
+
+
+def _edit_event_form(world) -> dict:
+    return {
+        "kind": "training",
+        "title": "อบรมการจัดทำฐานข้อมูล (แก้ไข)",
+        "starts_on": _be_today(world),
+        "starts_time": "09:00",
+        "ends_time": "12:00",
+        "place": "ที่ทำการชุมชน หมู่บ้านพร้อมสุข",
+        "topics": "การจัดทำฐานข้อมูลผู้ประสบปัญหาทางสังคม",
+    }
+
+
+def _event_photo_upload(world) -> dict:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "blue").save(buffer, format="JPEG")
+    return {"photos": SimpleUploadedFile("n.jpg", buffer.getvalue(), content_type="image/jpeg")}
+
+
+EVENT_PAGES: dict[str, Entry] = {
+    "centers:event_list": Entry("any_user", query=lambda world: f"?center={world.center_a.pk}"),
+    "centers:event_create": Entry(
+        "manager",
+        query=lambda world: f"?center={world.center_a.pk}",
+        methods=("GET", "POST"),
+        data=_new_event_form,
+        writers="write",
+    ),
+    "centers:event_detail": Entry("read", kwargs=_event_pk("event")),
+    "centers:event_edit": Entry(
+        "write", kwargs=_event_pk("event"), methods=("GET", "POST"), data=_edit_event_form
+    ),
+    "centers:event_attendance": Entry(
+        "write",
+        kwargs=_event_pk("event"),
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "present": [_events(world)["member"].pk],
+            f"hours-{_events(world)['member'].pk}": "2",
+        },
+    ),
+    "centers:event_photo_add": Entry(
+        "write", kwargs=_event_pk("event"), methods=("POST",), data=_event_photo_upload
+    ),
+    "centers:event_photo": Entry("read", kwargs=_event_pk("photo")),
+    "centers:certificate": Entry("read", kwargs=_event_pk("certificate")),
+    "centers:my_hours": Entry("self"),
+    "centers:hours_entry_create": Entry(
+        "volunteer",
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "worked_on": _be_today(world),
+            "hours": "2",
+            "description": "ช่วยงานศูนย์",
+        },
+    ),
+    "centers:hours_review": Entry("manager"),
+    "centers:hours_entry_decide": Entry(
+        "write",
+        kwargs=_event_pk("page_entry"),
+        methods=("GET", "POST"),
+        data=lambda world: {"decision": "approve", "note": ""},
+    ),
+    "centers:center_hours": Entry("write", kwargs=_center_a),
+    "centers:outstanding": Entry("manager"),
+}
+PAGES.update(EVENT_PAGES)
+
+EVENT_API: dict[str, Entry] = {
+    "GET /api/v1/events": Entry("any_user", query=lambda world: f"?center={world.center_a.pk}"),
+    "POST /api/v1/events": Entry(
+        "write",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "kind": "meeting",
+            "title": "ประชุมผ่านเอพีไอ",
+            "starts_at": _now(world),
+            "ends_at": _now(world),
+            "place": "ศูนย์ประสานงาน อพม. เขตบางเขน",
+        },
+    ),
+    "GET /api/v1/events/{event_id}": Entry("read", kwargs=_event_pk("event", "event_id")),
+    "PATCH /api/v1/events/{event_id}": Entry(
+        "write",
+        kwargs=_event_pk("event", "event_id"),
+        data=lambda world: {"title": "อบรมฐานข้อมูล (แก้ไขผ่านเอพีไอ)"},
+    ),
+    "GET /api/v1/events/{event_id}/attendance": Entry(
+        "read", kwargs=_event_pk("event", "event_id")
+    ),
+    "PUT /api/v1/events/{event_id}/attendance": Entry(
+        "write",
+        kwargs=_event_pk("event", "event_id"),
+        data=lambda world: {"attendees": [{"volunteer": _events(world)["member"].pk, "hours": 2}]},
+    ),
+    "GET /api/v1/training-records": Entry(
+        "any_user", query=lambda world: f"?event={_events(world)['event'].pk}"
+    ),
+    "GET /api/v1/volunteers/{volunteer_id}/hours": Entry(
+        "read", kwargs=_event_pk("member", "volunteer_id")
+    ),
+    "GET /api/v1/hours-entries": Entry(
+        "any_user", query=lambda world: f"?center={world.center_a.pk}"
+    ),
+    "GET /api/v1/hours-entries/{entry_id}": Entry(
+        "read", kwargs=_event_pk("api_approve", "entry_id")
+    ),
+    "POST /api/v1/hours-entries": Entry(
+        "volunteer",
+        data=lambda world: {
+            "worked_on": _today(world),
+            "hours": 1.5,
+            "description": "ช่วยงานศูนย์",
+        },
+    ),
+    "POST /api/v1/hours-entries/{entry_id}/approve": Entry(
+        "write", kwargs=_event_pk("api_approve", "entry_id"), data=lambda world: {"note": ""}
+    ),
+    "POST /api/v1/hours-entries/{entry_id}/reject": Entry(
+        "write",
+        kwargs=_event_pk("api_reject", "entry_id"),
+        data=lambda world: {"note": "ซ้ำกับกิจกรรมที่บันทึกแล้ว"},
+    ),
+}
+API.update(EVENT_API)
+
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 
