@@ -610,11 +610,6 @@ def _check_event_writer(actor, center: Center) -> None:
         raise ValidationError({"center": "คุณไม่มีสิทธิ์จัดกิจกรรมของศูนย์นี้"})
 
 
-def _check_training_topics(kind: str, topics: str) -> None:
-    if kind == EventKind.TRAINING and not split_lines(topics):
-        raise ValidationError({"topics": "การอบรมต้องระบุหัวข้ออย่างน้อยหนึ่งหัวข้อ (หนึ่งหัวข้อต่อบรรทัด)"})
-
-
 @transaction.atomic
 def create_event(
     *,
@@ -653,7 +648,6 @@ def create_event(
             "guest_count": guest_count,
         }
     )
-    _check_training_topics(data["kind"], data["topics"])
     joint = [other for other in other_centers if other.pk != center.pk]
     event = Event.objects.create(
         center=center,
