@@ -25,6 +25,7 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         if self._owes_code(request):
+            request.two_factor_pending = True  # base.html leaves the menu out meanwhile
             if request.path.startswith("/api/"):
                 # The session does not count as signed in for the API; a bearer token still does
                 # (tokens are made by fully signed-in users).

@@ -283,3 +283,10 @@ def test_the_command_prints_the_demo_code_and_resets_a_device(db, capsys):
         call_command("twofactor", "reset", "dpo.phone.lost")
     call_command("twofactor", "reset", "dpo.phone.lost", "--reason", "โทรศัพท์หาย")
     assert not TwoFactorDevice.objects.filter(user__username="dpo.phone.lost").exists()
+
+
+def test_it_leaves_the_menu_out_until_the_code_is_in(client, officer, fixed_step):
+    _password(client, "officer.bkk")
+    assert 'class="main-nav"' not in client.get(CODE).content.decode()
+    client.post(CODE, {"code": _code()})
+    assert 'class="main-nav"' in client.get("/centers/").content.decode()
