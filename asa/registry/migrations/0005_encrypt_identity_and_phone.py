@@ -23,7 +23,10 @@ def encrypt_people(apps, schema_editor):
         schema_editor.connection,
         table="registry_person",
         columns=["id_number", "phone"],
-        hashes=[("id_number_hash", "id_number", identity_hash), ("phone_hash", "phone", phone_hash)],
+        hashes=[
+            ("id_number_hash", "id_number", identity_hash),
+            ("phone_hash", "phone", phone_hash),
+        ],
         read=lambda value: value,
         write=encrypt,
         stale=lambda value: bool(value) and not looks_encrypted(value),
@@ -43,6 +46,29 @@ def decrypt_people(apps, schema_editor):
         write=lambda value: value,
         stale=looks_encrypted,
     )
+
+
+# SQLite rebuilds registry_person for the altered columns, and a rebuilt table loses its
+# triggers: the name index of 0003 (FTS5) is put back and refilled.
+SQLITE_NAME_INDEX = [
+    "CREATE TRIGGER IF NOT EXISTS registry_person_fts_insert AFTER INSERT ON registry_person "
+    "BEGIN INSERT INTO registry_person_fts(rowid, name_key) VALUES (new.id, new.name_key); END",
+    "CREATE TRIGGER IF NOT EXISTS registry_person_fts_delete AFTER DELETE ON registry_person "
+    "BEGIN INSERT INTO registry_person_fts(registry_person_fts, rowid, name_key) "
+    "VALUES ('delete', old.id, old.name_key); END",
+    "CREATE TRIGGER IF NOT EXISTS registry_person_fts_update AFTER UPDATE OF name_key "
+    "ON registry_person BEGIN "
+    "INSERT INTO registry_person_fts(registry_person_fts, rowid, name_key) "
+    "VALUES ('delete', old.id, old.name_key); "
+    "INSERT INTO registry_person_fts(rowid, name_key) VALUES (new.id, new.name_key); END",
+    "INSERT INTO registry_person_fts(registry_person_fts) VALUES ('rebuild')",
+]
+
+
+def restore_name_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_NAME_INDEX:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -93,4 +119,5 @@ class Migration(migrations.Migration):
             model_name="person",
             index=models.Index(fields=["phone_hash"], name="person_phone_hash"),
         ),
+        migrations.RunPython(restore_name_index, migrations.RunPython.noop, elidable=False),
     ]

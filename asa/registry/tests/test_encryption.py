@@ -258,3 +258,13 @@ def test_a_referral_snapshot_keeps_the_phone_sealed_and_shows_it_to_the_partner(
     stored = Referral.objects.values_list("shared_data", flat=True).get(pk=referral.pk)
     assert stored_key_id(stored["phone"]) == current_key_id()
     assert rotate_field_keys(say=lambda text: None)["referrals_referral"] == (1, 0)
+
+
+def test_a_name_fragment_is_still_found_after_the_table_was_rebuilt(center_a, chair_a):
+    # SQLite rebuilt registry_person for the encrypted columns; the trigram name index (FTS5
+    # kept by triggers) must still follow new rows.
+    from asa.registry.queries import people_for, search_people
+
+    person = _person(first_name="ประเสริฐศักดิ์", last_name="วงศ์ใหญ่ยิ่ง", phone="")
+    found = search_people(people_for(chair_a), "ใหญ่ยิ่ง")
+    assert [match.pk for match in found] == [person.pk]
