@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from asa.accounts.events import record_event
-from asa.lib.thai import format_be_date_numeric
+from asa.lib.thai import be_year, format_be_date_numeric
 from asa.registry.exporting import neutralise
+from asa.reports.models import AreaLevel
 
 TOTALS = [
     # (attribute, Thai label, stock or flow)
@@ -112,7 +113,7 @@ def _heading_rows(dashboard) -> list[list]:
     period = dashboard.period
     return [
         ["พื้นที่", dashboard.area.name],
-        ["ระดับ", str(dashboard.area.level)],
+        ["ระดับ", str(AreaLevel(dashboard.area.level).label)],
         ["ช่วงเวลา", str(period.label)],
         ["ตั้งแต่", format_be_date_numeric(period.start)],
         ["ถึง", format_be_date_numeric(period.end_date)],
@@ -129,8 +130,9 @@ def long_rows(dashboard) -> list[list]:
         for bar in getattr(dashboard, attribute):
             rows.append([section, bar.key, bar.label, bar.value])
     for month in dashboard.cases_by_month:
-        rows.append(["กรณีที่รับแจ้งใหม่รายเดือน", month.month.isoformat()[:7], month.label, month.opened])
-        rows.append(["กรณีที่ปิดรายเดือน", month.month.isoformat()[:7], month.label, month.closed])
+        key = f"{be_year(month.month.year)}-{month.month.month:02d}"  # 2562-03, as the API reads
+        rows.append(["กรณีที่รับแจ้งใหม่รายเดือน", key, month.label, month.opened])
+        rows.append(["กรณีที่ปิดรายเดือน", key, month.label, month.closed])
     for child in dashboard.children:
         for attribute, label in CHILD_COLUMNS:
             rows.append(

@@ -55,6 +55,8 @@ def test_the_csv_is_utf8_with_a_byte_order_mark_for_excel(client_for, chair_a, c
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert ["ข้อมูลรายงาน", "", "พื้นที่", center_a.name_th] in rows
     assert ["หมวด", "รหัส", "รายการ", "ค่า"] in rows
+    assert ["กรณีที่รับแจ้งใหม่รายเดือน", "2562-03", "มี.ค. 62", "0"] in rows  # months in BE
+    assert ["ข้อมูลรายงาน", "", "ระดับ", "ศูนย์"] in rows
     volunteers = [row for row in rows if row[1] == "volunteers_active"]
     assert volunteers == [["สรุป", "volunteers_active", "อาสาสมัคร (อพม.) ที่ปฏิบัติงาน", "1"]]
     assert AuditEvent.objects.filter(action="export_dashboard", actor=chair_a).count() == 1
