@@ -179,5 +179,8 @@ def to_pdf() -> bytes:
     for index, activity in enumerate(ACTIVITIES, start=1):
         document.heading(f"{index}. {activity.name}", size=13)
         for key, label in COLUMNS[1:]:
-            document.line(label, getattr(activity, key))
+            # Labels here are long: each on its own line, the text wrapped below it.
+            pdf.set_font("Sarabun", "B", 11)
+            pdf.multi_cell(0, 6, label, new_x="LMARGIN", new_y="NEXT")
+            document.note(getattr(activity, key))
     return bytes(pdf.output())
