@@ -191,10 +191,34 @@ def profile(request):
     assignments = request.user.role_assignments.select_related(
         "province", "district", "center", "agency"
     )
+    device = security.confirmed_device(request.user)
     return render(
         request,
         "accounts/profile.html",
-        {"volunteer": volunteer, "assignments": assignments, "scope": scope_of(request.user)},
+        {
+            "volunteer": volunteer,
+            "assignments": assignments,
+            "scope": scope_of(request.user),
+            "two_factor_device": device,
+            "recovery_codes_left": (
+                request.user.recovery_codes.filter(used_at__isnull=True).count() if device else 0
+            ),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def recovery_codes(request):
+    """New recovery codes (the old ones stop working), shown once."""
+    if security.confirmed_device(request.user) is None:
+        return redirect("accounts:two_factor_enrol")
+    codes = security.regenerate_recovery_codes(user=request.user)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "next_url": reverse("accounts:profile")},
     )
 
 

@@ -177,6 +177,7 @@ PAGES: dict[str, Entry] = {
     "accounts:logout": Entry("public", methods=("POST",)),
     "accounts:two_factor": Entry("self"),  # signed-in sessions already verified: on to home
     "accounts:two_factor_enrol": Entry("self"),  # own authenticator only
+    "accounts:recovery_codes": Entry("self", methods=("POST",)),  # own codes only
     "accounts:profile": Entry("self"),
     "accounts:tokens": Entry("self"),
     "accounts:revoke_token": Entry(

@@ -290,3 +290,25 @@ def test_it_leaves_the_menu_out_until_the_code_is_in(client, officer, fixed_step
     assert 'class="main-nav"' not in client.get(CODE).content.decode()
     client.post(CODE, {"code": _code()})
     assert 'class="main-nav"' in client.get("/centers/").content.decode()
+
+
+def test_the_profile_shows_the_state_and_makes_new_recovery_codes(client_for, dpo):
+    old = security.regenerate_recovery_codes(user=dpo)
+    client = client_for(dpo)
+    page = client.get("/accounts/profile/").content.decode()
+    assert "เปิดใช้แล้วตั้งแต่" in page and "เหลือรหัสกู้คืน 10 ชุด" in page
+    assert client.get("/accounts/two-factor/recovery-codes/").status_code == 405
+    response = client.post("/accounts/two-factor/recovery-codes/")
+    codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", response.content.decode())
+    assert len(codes) == 10 and not set(codes) & set(old)
+    assert AuditEvent.objects.filter(action="regenerate_recovery_codes").exists()
+    # The old codes no longer work.
+    assert not security.verify_second_factor(user=dpo, code=old[0]).accepted
+    assert security.verify_second_factor(user=dpo, code=codes[0]).accepted
+
+
+def test_a_chair_may_turn_it_on_from_the_profile(client_for, chair_a):
+    client = client_for(chair_a)
+    assert "เปิดใช้การยืนยันตัวตนสองขั้นตอน" in client.get("/accounts/profile/").content.decode()
+    assert client.post("/accounts/two-factor/recovery-codes/")["Location"] == ENROL
+    assert client.get(ENROL).status_code == 200
