@@ -180,3 +180,32 @@ def test_the_monthly_report_form_asks_for_one_month(client_for, chair_b, center_
     wrong = client.get(_url("center", center_b.pk, "pdf", "month=2019-03"))
     assert wrong.status_code == 400
     assert wrong.content.decode().startswith("month:")
+
+
+def test_export_query_count_stays_constant_as_data_grows(client_for, admin_user, figures):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from asa.conftest import make_volunteer
+
+    client = client_for(admin_user)
+    urls = [_url("province", "10", "xlsx"), _url("nation", "TH", "csv")]
+    client.get(urls[0])
+
+    def count(url) -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    before = [count(url) for url in urls]
+    for code in ["103301", "104601", "501001"]:
+        center = open_center(
+            actor=None,
+            code=f"MORE-{code}",
+            name_th=f"ศูนย์ทดสอบ {code}",
+            subdistrict=Subdistrict.objects.get(code=code),
+            opened_on=dt.date(2019, 2, 1),
+        )
+        make_volunteer(center)
+    rebuild_rollups()
+    assert [count(url) for url in urls] == before
