@@ -213,7 +213,8 @@ API_TOKEN_MAX_AGE_DAYS = envint("ASA_API_TOKEN_MAX_AGE_DAYS", 365)
 _NO_LIMIT_IN_TESTS = 1_000_000 if TESTING else 0
 RATE_LIMITS = {
     "login": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_LOGIN", 10), 60),  # per address/name
-    "search": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_SEARCH", 60), 60),  # per user
+    # Search-as-you-type sends one request per pause in typing: room for ~20 searches a minute.
+    "search": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_SEARCH", 120), 60),  # per user
     "api": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_API", 300), 60),  # per token
 }
 # The counters live in the cache. Local memory is per process: with more than one worker set
