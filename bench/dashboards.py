@@ -56,7 +56,9 @@ def generate(*, volunteers: int) -> None:
                 " national_id_hash, phone_hash, birth_date, sex, phone, house_number, moo,"
                 " village, soi, road, postal_code, role, is_youth, joined_on, status,"
                 " search_name, created_at, updated_at, center_id, subdistrict_id)"
-                " SELECT 'นาง', 'อาสา' || n, 'ทดสอบ', 'bench-' || n, 'bench-' || n, '',"
+                # national_id is stored encrypted: left empty here (nothing to decrypt), the
+                # unique hash column still made distinct.
+                " SELECT 'นาง', 'อาสา' || n, 'ทดสอบ', '', 'bench-' || n, '',"
                 " DATE '1970-01-01' + (n %% 12000), 'female', '', '', '', '', '', '', '',"
                 " 'member', false, DATE '2017-01-01' + (n %% 3000),"
                 " CASE WHEN n %% 10 = 0 THEN 'inactive' ELSE 'active' END,"
