@@ -42,8 +42,17 @@ class _Report:
     def __init__(self, *, thai_digits: bool):
         from fpdf import FPDF
 
+        text = self.text
+
+        class _Pages(FPDF):
+            def footer(self) -> None:
+                # Page numbers in the report's digits, at the foot of every page.
+                self.set_y(-12)
+                self.set_font(FONT, "", 10)
+                self.cell(0, 6, text(f"หน้า {self.page_no()}"), align="C")
+
         self.thai_digits = thai_digits
-        self.pdf = FPDF(format="A4", unit="mm")
+        self.pdf = _Pages(format="A4", unit="mm")
         self.pdf.set_auto_page_break(auto=True, margin=18)
         for style, relative in FONT_FILES.items():
             self.pdf.add_font(FONT, style=style, fname=_font_path(relative))
@@ -159,10 +168,9 @@ def area_report_pdf(
     report.centered("แบบรายงานผลการดำเนินงาน", size=18, bold=True, height=9)
     report.centered("ศูนย์ประสานงานอาสาสมัครพัฒนาสังคมและความมั่นคงของมนุษย์ (อพม.)", size=13)
     report.centered(dashboard.area.name, size=15, bold=True)
-    if dashboard.breadcrumbs:
-        report.centered(
-            " ".join(crumb.name for crumb in dashboard.breadcrumbs[1:]) or DEPARTMENT, size=12
-        )
+    parents = " ".join(crumb.name for crumb in dashboard.breadcrumbs[1:])
+    if parents:  # where the area is: province, district
+        report.centered(parents, size=12)
     report.centered(f"{DEPARTMENT} {MINISTRY}", size=12)
     report.centered(period_heading(dashboard.period), size=13, bold=True)
     report.pdf.ln(2)
