@@ -214,3 +214,12 @@ def test_query_count_stays_constant_as_data_grows(client_for, admin_user, center
     after = {url: _queries(client, url) for url in urls}
     assert after == before
     assert max(after.values()) <= 20, after
+
+
+def test_it_shows_thai_digits_on_request(client_for, chair_a, center_a, figures):
+    client = client_for(chair_a)
+    client.post(reverse("accounts:set_digits"), {"thai_digits": "1", "next": "/reports/"})
+    body = client.get(f"{_center_url(center_a)}?fiscal_year=2562").content.decode()
+    assert 'data-figure="volunteers_active">๑<' in body
+    assert "ปีงบประมาณ ๒๕๖๒" in body
+    assert ">๒๕๖๒</option>" in body  # the year picker too
