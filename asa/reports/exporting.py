@@ -100,8 +100,6 @@ def _cell(value):
     """Numbers stay numbers (a spreadsheet sums them); text is neutralised."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return neutralise(value)
     if isinstance(value, int):
         return value
     if isinstance(value, Decimal):

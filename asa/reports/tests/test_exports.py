@@ -209,3 +209,18 @@ def test_export_query_count_stays_constant_as_data_grows(client_for, admin_user,
         make_volunteer(center)
     rebuild_rollups()
     assert [count(url) for url in urls] == before
+
+
+def test_the_center_report_names_its_chair(client_for, chair_b, center_b, figures, monkeypatch):
+    from asa.reports import views
+
+    seen = {}
+
+    def fake_pdf(dashboard, *, thai_digits, signer_name, today):
+        seen["signer"] = signer_name
+        return b"%PDF-fake"
+
+    monkeypatch.setattr(views.pdf, "area_report_pdf", fake_pdf)
+    response = client_for(chair_b).get(_url("center", center_b.pk, "pdf"))
+    assert response.status_code == 200
+    assert seen["signer"].endswith("ประธานบี ทดสอบ")

@@ -223,3 +223,12 @@ def test_it_shows_thai_digits_on_request(client_for, chair_a, center_a, figures)
     assert 'data-figure="volunteers_active">๑<' in body
     assert "ปีงบประมาณ ๒๕๖๒" in body
     assert ">๒๕๖๒</option>" in body  # the year picker too
+
+
+def test_it_answers_404_for_absurd_codes(client_for, admin_user, figures):
+    client = client_for(admin_user)
+    huge = "9" * 30
+    assert client.get(f"/reports/centers/{huge}/").status_code == 404
+    assert client.get(f"/reports/export/center/{huge}.xlsx").status_code == 404
+    assert client.get(f"/reports/districts/{huge}/").status_code == 404
+    assert client.get("/reports/export/nation/XX.csv").status_code == 404
