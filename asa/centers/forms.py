@@ -338,9 +338,6 @@ class HoursEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["hours"].widget.attrs.update({"inputmode": "decimal", "step": "0.5"})
 
-    def clean_hours(self):
-        return self.cleaned_data["hours"]
-
 
 class HoursDecisionForm(forms.Form):
     decision = forms.ChoiceField(
