@@ -232,3 +232,8 @@ def test_it_answers_404_for_absurd_codes(client_for, admin_user, figures):
     assert client.get(f"/reports/export/center/{huge}.xlsx").status_code == 404
     assert client.get(f"/reports/districts/{huge}/").status_code == 404
     assert client.get("/reports/export/nation/XX.csv").status_code == 404
+
+
+def test_it_says_when_figures_have_not_been_computed_yet(client_for, chair_a, center_a):
+    body = client_for(chair_a).get(_center_url(center_a)).content.decode()
+    assert "ยังไม่ได้คำนวณตัวเลขของพื้นที่นี้" in body
