@@ -268,3 +268,23 @@ def test_a_name_fragment_is_still_found_after_the_table_was_rebuilt(center_a, ch
     person = _person(first_name="ประเสริฐศักดิ์", last_name="วงศ์ใหญ่ยิ่ง", phone="")
     found = search_people(people_for(chair_a), "ใหญ่ยิ่ง")
     assert [match.pk for match in found] == [person.pk]
+
+
+def test_a_volunteer_id_is_unique_through_its_hash(center_a):
+    first = make_volunteer(center_a)
+    with pytest.raises(ValidationError) as refused:
+        make_volunteer(center_a, first_name="สมศรี", national_id=first.national_id)
+    assert "national_id" in refused.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Volunteer.objects.create(
+            center=center_a,
+            title="นาง",
+            first_name="ซ้ำ",
+            last_name="ซ้ำ",
+            national_id=first.national_id,
+            national_id_hash=first.national_id_hash,
+            birth_date=dt.date(1970, 1, 1),
+            sex="female",
+            subdistrict_id="100502",
+            joined_on=dt.date(2020, 1, 1),
+        )
