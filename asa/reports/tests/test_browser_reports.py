@@ -55,7 +55,10 @@ def test_the_ministry_drills_down_and_downloads(demo, page):
     page.wait_for_url("**/reports/provinces/10/?fiscal_year=2562")
     assert page.get_by_role("heading", level=1).inner_text() == "กรุงเทพมหานคร"
     assert page.locator("table.drill-down tbody tr").count() == 11
-    page.locator("table.drill-down").get_by_role("link", name="เขตบางเขน").click()
+    # This step through the schematic map: Bang Khen's tile, marked as having a center.
+    tile = page.locator('svg.tile-map a[href^="/reports/districts/1005/"]')
+    assert "มีศูนย์ประสานงาน" in tile.get_attribute("aria-label")
+    tile.click()
     page.wait_for_url("**/reports/districts/1005/?fiscal_year=2562")
     assert _figure(page, "volunteers_active") == "50"
     page.get_by_role("link", name="ศูนย์ประสานงาน อพม. เขตบางเขน").click()
