@@ -419,3 +419,33 @@ def test_a_long_queue_of_marks_is_refreshed_in_runs(center_a, center_b):
     while refresh_rollups(limit=4)["more"]:
         pass
     assert not StaleMonth.objects.exists()
+
+
+def test_an_import_marks_once_per_batch_not_per_row(tmp_path, settings, chair_a, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from asa.registry.importing import import_file
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rows = ["source_ref,ชื่อ,นามสกุล,วันเกิด,รหัสตำบล,กลุ่มเป้าหมาย,ปัญหา"] + [
+        f"R{n},{FIRST_NAMES[n % 6]},นำเข้า{n},01/05/{2490 + n},100502,elderly,debt"
+        for n in range(12)
+    ]
+    path = tmp_path / "people.csv"
+    path.write_bytes("\n".join(rows).encode("utf-8-sig"))
+    with CaptureQueriesContext(connection) as captured:
+        job = import_file(path, actor=chair_a, source="tpmap")
+    assert job.counts["imported"] == 12, job.error
+    marks = [
+        q
+        for q in captured.captured_queries
+        if q["sql"].startswith("INSERT") and "stalemonth" in q["sql"]
+    ]
+    assert len(marks) == 1
+    from asa.reports.actions import refresh_rollups
+
+    refresh_rollups()
+    board = dashboard(admin_user, level="district", code="1005", period=PERIODS[2])
+    assert board.totals.people_registered == 12 and board.totals.problems_reported == 12
+    assert {bar.key: bar.value for bar in board.people_by_target_group} == {"elderly": 12}
