@@ -150,6 +150,21 @@ def dashboard_csv(dashboard) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _trend(sheet, count: int):
+    """A native Excel line chart of the month sheet (it redraws when someone edits a figure)."""
+    from openpyxl.chart import LineChart, Reference
+
+    chart = LineChart()
+    chart.title = "กรณีที่รับแจ้งและปิดในแต่ละเดือน"
+    chart.y_axis.title = "กรณี"
+    chart.height, chart.width = 8, 18
+    chart.add_data(
+        Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=count + 1), titles_from_data=True
+    )
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=count + 1))
+    return chart
+
+
 def dashboard_xlsx(dashboard) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -176,6 +191,8 @@ def dashboard_xlsx(dashboard) -> bytes:
         cell.font = bold
     for month in dashboard.cases_by_month:
         months.append([month.label, month.opened, month.closed])
+    if dashboard.cases_by_month:
+        months.add_chart(_trend(months, len(dashboard.cases_by_month)), "E2")
 
     breakdowns = workbook.create_sheet("จำแนก")
     for attribute, section in BREAKDOWNS:

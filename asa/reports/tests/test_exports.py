@@ -41,6 +41,7 @@ def test_the_xlsx_holds_the_dashboards_figures(client_for, officer, center_a, fi
     assert summary["ศูนย์ที่เปิดใหม่"] == 2  # both opened in March 2562
     months = list(book["รายเดือน"].iter_rows(values_only=True))
     assert months[1][0] == "ต.ค. 61" and len(months) == 13
+    assert len(book["รายเดือน"]._charts) == 1  # a native line chart beside the figures
     districts = [row[1] for row in book["พื้นที่ย่อย"].iter_rows(min_row=2, values_only=True)]
     assert districts == ["เขตบางเขน", "เขตทวีวัฒนา"]
     event = AuditEvent.objects.get(action="export_dashboard")
