@@ -328,7 +328,7 @@ def main() -> None:
 
     if not options.skip_rebuild:
         started = time.monotonic()
-        result = rebuild_rollups()
+        result = rebuild_rollups(progress=print)
         print(
             f"rollup rebuild from scratch: {time.monotonic() - started:.1f} s"
             f" ({MonthlyFigure.objects.count():,} monthly rows,"
