@@ -162,9 +162,11 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(_("เวลา"), auto_now_add=True, db_index=True)
+    # PROTECT: a user who has acted is deactivated, never deleted (deleting would rewrite their
+    # events' actor and break the hash chain; PostgreSQL's trigger refuses it too).
     actor = models.ForeignKey(
         User,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -1,8 +1,9 @@
 """Who opened whose record: read events and the reason asked for out-of-routine access.
 
 Every page and API read of one person, household or case writes an audit event (action
-`view_record`: who, when, what, from which address, through the page or the API, why). Lists
-and searches are not logged one row at a time (exports are, as `export_people`).
+`view_record`: who, when, what, from which address, through the page or the API, why), and so
+do the API's parts of one record (a person's timeline and consents, a case's timeline and plan).
+Lists and searches are not logged one row at a time (exports are, as `export_people`).
 
 Routine and out-of-routine access
 ---------------------------------
@@ -59,11 +60,15 @@ class AccessReasonRequired(Exception):
         self.message = message
 
 
-def record_read(user, obj: Model, *, via: str = "page", reason: str = "") -> AuditEvent:
-    """Log that `user` read `obj` (through the page or the API), with the reason if given."""
-    return record_event(
-        actor=user, action=VIEW_RECORD, obj=obj, changes={"via": via}, reason=reason
-    )
+def record_read(
+    user, obj: Model, *, via: str = "page", reason: str = "", part: str = ""
+) -> AuditEvent:
+    """Log that `user` read `obj` (through the page or the API), with the reason if given.
+
+    `part` names a part of the record read on its own (an API timeline, consents, plan).
+    """
+    changes = {"via": via, "part": part} if part else {"via": via}
+    return record_event(actor=user, action=VIEW_RECORD, obj=obj, changes=changes, reason=reason)
 
 
 def _routine_by_role(user, obj: Model) -> bool:
@@ -164,8 +169,9 @@ def remember_reason(request, *, object_type: str, object_id: int, reason: str) -
     return reverse(DETAIL_PAGES[object_type], args=[object_id])
 
 
-def read_api(request, obj: Model) -> None:
-    """Log an API read of `obj`; refuse (428) an out-of-routine read that gives no reason."""
+def read_api(request, obj: Model, *, part: str = "") -> None:
+    """Log an API read of `obj` (or of one part of it: its timeline, consents, plan); refuse
+    (428) an out-of-routine read that gives no reason."""
     user = request.auth
     needed, reason = reason_needed(user, obj)
     given = unquote(request.headers.get(REASON_HEADER, "") or request.GET.get("reason", ""))
@@ -182,4 +188,4 @@ def read_api(request, obj: Model) -> None:
             raise AccessReasonRequired(
                 _("เหตุผลสั้นเกินไป (อย่างน้อย %(count)s ตัวอักษร)") % {"count": REASON_MIN_LENGTH}
             )
-    record_read(user, obj, via="api", reason=given or reason)
+    record_read(user, obj, via="api", reason=given or reason, part=part)

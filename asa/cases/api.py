@@ -331,6 +331,7 @@ def reopen_case(request, case_id: int, payload: ReopenIn):
 @paginate(LimitOffsetPagination)
 def case_timeline(request, case_id: int):
     case = get_for(request.auth, cases_for(request.auth), case_id)
+    read_api(request, case, part="timeline")
     # The case's own events; reading the case is the permission to read its history.
     return (
         AuditEvent.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
@@ -527,6 +528,7 @@ def _plan_items(user):
 @paginate(LimitOffsetPagination)
 def list_plan(request, case_id: int):
     case = get_for(request.auth, cases_for(request.auth), case_id)
+    read_api(request, case, part="plan")
     return _plan_items(request.auth).filter(case=case)
 
 

@@ -295,6 +295,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
 @paginate(LimitOffsetPagination)
 def person_timeline(request, person_id: int):
     person = get_for(request.auth, people_for(request.auth), person_id)
+    read_api(request, person, part="timeline")
     return (
         AuditEvent.objects.filter(object_type="registry.person", object_id=str(person.pk))
         .exclude(action__in=AUDIT_ONLY_ACTIONS)
@@ -306,6 +307,7 @@ def person_timeline(request, person_id: int):
 @paginate(LimitOffsetPagination)
 def list_consents(request, person_id: int):
     person = get_for(request.auth, people_for(request.auth), person_id)
+    read_api(request, person, part="consents")
     return visible(request.auth, Consent.objects.filter(person=person))
 
 

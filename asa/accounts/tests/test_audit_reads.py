@@ -138,3 +138,20 @@ def test_the_api_logs_reads_and_wants_a_reason_out_of_routine(
     assert by_header.status_code == 200
     assert _reads(case, officer).get().reason == REASON
     assert _reads(case.person, officer).get().reason == REASON
+
+
+def test_the_apis_parts_of_a_record_are_reads_too(api_client_for, chair_a, officer, case):
+    chair = api_client_for(chair_a)
+    for url in (
+        f"/api/v1/people/{case.person.pk}/timeline",
+        f"/api/v1/people/{case.person.pk}/consents",
+        f"/api/v1/cases/{case.pk}/timeline",
+        f"/api/v1/cases/{case.pk}/plan",
+    ):
+        assert chair.get(url).status_code == 200
+        assert api_client_for(officer).get(url).status_code == 428
+    assert sorted(e.changes["part"] for e in _reads(case, chair_a)) == ["plan", "timeline"]
+    assert sorted(e.changes["part"] for e in _reads(case.person, chair_a)) == [
+        "consents",
+        "timeline",
+    ]
