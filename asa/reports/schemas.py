@@ -1,7 +1,9 @@
-"""Output of the dashboards API: the `asa.reports.queries.Dashboard` dataclasses as JSON."""
+"""Output of the dashboards API: the `asa.reports.queries.Dashboard` dataclasses as JSON.
+
+Figures are JSON numbers (hours and averages with decimals), not strings.
+"""
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Schema
 
@@ -23,7 +25,7 @@ class PeriodOut(Schema):
 class BarOut(Schema):
     key: str
     label: str
-    value: int | Decimal
+    value: int | float
 
 
 class MonthBarOut(Schema):
@@ -47,10 +49,10 @@ class TotalsOut(Schema):
     cases_closed: int
     visits: int
     first_visits: int
-    first_visit_average_days: Decimal | None
+    first_visit_average_days: float | None
     referrals_sent: int
     goods_distributed: int
-    volunteer_hours: Decimal
+    volunteer_hours: float
 
 
 class ChildOut(Schema):
@@ -62,7 +64,7 @@ class ChildOut(Schema):
     cases_overdue: int
     cases_opened: int
     cases_closed: int
-    volunteer_hours: Decimal
+    volunteer_hours: float
 
 
 class DashboardOut(Schema):

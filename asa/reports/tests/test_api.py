@@ -80,3 +80,10 @@ def test_periods():
     assert parse_period(start="๒๕๖๘-๑๐", end="2569-01").label == "ต.ค. 2568 – ม.ค. 2569"
     with pytest.raises(PeriodError):
         parse_period(start="2568-10", end="")
+
+
+def test_figures_are_json_numbers(built, admin_user, api_client_for, center_a):
+    body = api_client_for(admin_user).get(f"/api/v1/dashboards/centers/{center_a.pk}").json()
+    assert isinstance(body["totals"]["volunteer_hours"], (int, float))
+    assert body["totals"]["first_visit_average_days"] is None
+    assert body["children"] == [] and body["district_caseload"] == []
