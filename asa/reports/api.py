@@ -34,23 +34,43 @@ def _dashboard(request, level: str, code: str, period: PeriodIn):
 
 @router.get("/dashboards/nation", response=DashboardOut)
 def nation_dashboard(request, period: Query[PeriodIn]):
-    """The whole country (ministry only)."""
+    """The whole country (ministry only).
+
+    Period: `?fiscal_year=2569` (1 Oct 2568 – 30 Sep 2569) or `?start=2568-10&end=2569-09`
+    (whole months); years are Buddhist Era (a CE year is a 422 naming the parameter); neither:
+    the current fiscal year. Outside your scope: 403.
+    """
     return _dashboard(request, AreaLevel.NATION, NATION_CODE, period)
 
 
 @router.get("/dashboards/provinces/{code}", response=DashboardOut)
 def province_dashboard(request, code: str, period: Query[PeriodIn]):
-    """One province by DOPA code ("10" = Bangkok)."""
+    """One province by DOPA code ("10" = Bangkok).
+
+    Period: `?fiscal_year=2569` (1 Oct 2568 – 30 Sep 2569) or `?start=2568-10&end=2569-09`
+    (whole months); years are Buddhist Era (a CE year is a 422 naming the parameter); neither:
+    the current fiscal year. Outside your scope: 403.
+    """
     return _dashboard(request, AreaLevel.PROVINCE, code, period)
 
 
 @router.get("/dashboards/districts/{code}", response=DashboardOut)
 def district_dashboard(request, code: str, period: Query[PeriodIn]):
-    """One district by DOPA code ("1005" = Bang Khen)."""
+    """One district by DOPA code ("1005" = Bang Khen).
+
+    Period: `?fiscal_year=2569` (1 Oct 2568 – 30 Sep 2569) or `?start=2568-10&end=2569-09`
+    (whole months); years are Buddhist Era (a CE year is a 422 naming the parameter); neither:
+    the current fiscal year. Outside your scope: 403.
+    """
     return _dashboard(request, AreaLevel.DISTRICT, code, period)
 
 
 @router.get("/dashboards/centers/{center_id}", response=DashboardOut)
 def center_dashboard(request, center_id: int, period: Query[PeriodIn]):
-    """One coordination center by id."""
+    """One coordination center by id.
+
+    Period: `?fiscal_year=2569` (1 Oct 2568 – 30 Sep 2569) or `?start=2568-10&end=2569-09`
+    (whole months); years are Buddhist Era (a CE year is a 422 naming the parameter); neither:
+    the current fiscal year. Outside your scope: 403.
+    """
     return _dashboard(request, AreaLevel.CENTER, str(center_id), period)
