@@ -166,9 +166,12 @@ def test_months_chosen_win_over_the_fiscal_year_left_selected(client_for, admin_
     assert 'value="2569" selected' not in body
 
 
-def test_the_navigation_links_to_reports(client_for, chair_a, figures):
+def test_the_navigation_links_to_reports_for_those_who_have_them(
+    client_for, chair_a, volunteer_a, figures
+):
     body = client_for(chair_a).get("/reports/", follow=True).content.decode()
     assert 'href="/reports/"' in body
+    assert 'href="/reports/"' not in client_for(volunteer_a).get("/centers/").content.decode()
 
 
 def test_pages_have_no_inline_style_or_script(client_for, admin_user, figures):
