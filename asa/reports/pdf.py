@@ -9,6 +9,8 @@ Thai as asked.
 
 import datetime as dt
 
+from django.utils import timezone
+
 from asa.aid.receipts import FONT_FILES, _font_path
 from asa.lib.thai import THAI_MONTHS, be_year, to_thai_digits
 from asa.reports.charts import plain_number as number
@@ -173,6 +175,10 @@ def area_report_pdf(
         report.centered(parents, size=12)
     report.centered(f"{DEPARTMENT} {MINISTRY}", size=12)
     report.centered(period_heading(dashboard.period), size=13, bold=True)
+    if dashboard.current_as_of:
+        # The stock figures (open cases, volunteers, loans) are "now", not "in the period".
+        as_of = timezone.localtime(dashboard.current_as_of).date()
+        report.centered(f"ตัวเลข (ปัจจุบัน) ณ วันที่ {long_date(as_of)}", size=11)
     report.pdf.ln(2)
     report.pdf.set_draw_color(11, 92, 122)
     report.pdf.line(20, report.pdf.get_y(), report.pdf.w - 20, report.pdf.get_y())
