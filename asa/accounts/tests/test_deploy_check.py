@@ -81,3 +81,9 @@ def test_https_turns_on_secure_cookies_and_hsts(tmp_path):
 def test_it_serves_the_policy_without_unsafe_inline(client, db):
     policy = client.get("/accounts/login/")["Content-Security-Policy"]
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_it_warns_when_the_second_factor_is_off(tmp_path):
+    result = _check_deploy(_production_environment(tmp_path, ASA_REQUIRE_TWO_FACTOR="0"))
+    assert result.returncode != 0
+    assert "asa.W010" in result.stderr + result.stdout
