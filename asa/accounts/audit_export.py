@@ -74,12 +74,22 @@ def _rows(events: QuerySet[AuditEvent]):
                 event.object_type,
                 event.object_id,
                 event.object_repr,
-                (event.changes or {}).get("via", "") if isinstance(event.changes, dict) else "",
+                _channel(event.changes),
                 event.ip_address or "",
                 event.reason,
                 event.sequence or "",
             )
         ]
+
+
+CHANNELS = {"page": "หน้าเว็บ", "api": "API"}
+
+
+def _channel(changes) -> str:
+    via = changes.get("via", "") if isinstance(changes, dict) else ""
+    part = changes.get("part", "") if isinstance(changes, dict) else ""
+    label = CHANNELS.get(via, via)
+    return f"{label} ({part})" if part else label
 
 
 class _Echo:
