@@ -699,6 +699,15 @@ def update_event(*, actor, event: Event, other_centers=None, **data) -> Event:
             changes["other_centers"] = [sorted(before), sorted(wanted)]
     if not changes:
         return event
+    if "other_centers" in changes:
+        # Volunteers of a center that no longer takes part are no longer counted present.
+        centers = _event_center_ids(event)
+        left = event.attendances.exclude(volunteer__center_id__in=centers)
+        if left.exists():
+            changes["attendees_removed"] = sorted(left.values_list("volunteer_id", flat=True))
+            left.delete()
+            event.volunteer_count = event.attendances.count()
+            event.save(update_fields=["volunteer_count", "updated_at"])
     if {"kind", "topics", "starts_at", "ends_at", "other_centers"} & set(changes):
         _sync_attendance(event)
     record_event(actor=actor, action="update_event", obj=event, changes=changes)

@@ -136,6 +136,11 @@ def test_attendance_takes_only_volunteers_of_the_host_and_joint_centers(
     actions.update_event(actor=chair_a, event=event, other_centers=[center_b])
     actions.take_attendance(actor=chair_a, event=event, attendees={own(volunteer_b): None})
     assert event.attendances.count() == 1
+    # The partner leaves: its volunteers are no longer counted, nor certified.
+    actions.update_event(actor=chair_a, event=event, other_centers=[])
+    event.refresh_from_db()
+    assert event.volunteer_count == 0 and not event.attendances.exists()
+    assert not TrainingRecord.objects.filter(event=event).exists()
 
 
 def test_attendance_refuses_bad_hours_and_other_chairs(chair_a, chair_b, volunteer_a, center_a):
