@@ -174,3 +174,32 @@ def test_concurrent_writers_and_sealers_never_fork_the_chain(chair_a):
     verdict = verify_chain()
     assert verdict.ok, verdict.broken
     assert verdict.checked == AuditEvent.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_schedules_one_seal_however_many_events(chair_a):
+    from asa.accounts.audit import seal_after_commit
+
+    with transaction.atomic():
+        _events(25, actor=chair_a)
+        pending = [entry for entry in connection.run_on_commit if entry[1] is seal_after_commit]
+        assert len(pending) == 1
+    # Committed: the callback has chained every event.
+    verdict = verify_chain()
+    assert verdict.ok and verdict.unsealed == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_joins_the_chain_when_it_commits(tmp_path, settings, chair_a, center_a):
+    from asa.registry.importing import import_file
+    from asa.registry.tests.test_import import GOOD, HEADER, write
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    job = import_file(
+        write(tmp_path, "p.csv", "\n".join([HEADER, *GOOD])), actor=chair_a, source="tpmap"
+    )
+    assert job.status == "done", job.error
+    event = AuditEvent.objects.get(action="import_people", object_id=str(job.pk))
+    assert event.sequence is not None
+    verdict = verify_chain()
+    assert verdict.ok and verdict.unsealed == 0
