@@ -180,9 +180,6 @@ def load_demo(*, stdout=None) -> dict:
     from asa.accounts.demo import load_audit_demo
 
     load_audit_demo(stdout=stdout)  # last: reads of the demo people and cases
-    from asa.accounts.demo import load_audit_demo
-
-    load_audit_demo(stdout=stdout)  # last: reads of the demo people and cases
     __import__("asa.privacy.demo").privacy.demo.load_privacy_demo(stdout=stdout)  # after the reads
     __import__("asa.reports.actions").reports.actions.rebuild_rollups()  # dashboards' figures
     return {"centers": Center.objects.count()}

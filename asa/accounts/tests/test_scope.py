@@ -197,7 +197,11 @@ PAGES: dict[str, Entry] = {
         },
     ),
     "audit:search": Entry("auditor", query=lambda world: "?user=chair.a"),
-    "audit:export": Entry("auditor", kwargs=lambda world: {"file_format": "csv"}),
+    "audit:export": Entry(
+        "auditor",
+        kwargs=lambda world: {"file_format": "csv"},
+        query=lambda world: "?action=view_record",  # all events would name A's volunteers
+    ),
     "geo:district_options": Entry("any_user", query=lambda world: "?province=10"),
     "geo:subdistrict_options": Entry("any_user", query=lambda world: "?district=1005"),
     "geo:postal_code_options": Entry("any_user", query=lambda world: "?subdistrict=100502"),
