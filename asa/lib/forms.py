@@ -199,9 +199,12 @@ class AddressForm(forms.Form):
     def _chosen(self, name: str) -> str:
         """The code chosen for an area field, from posted data or the initial values."""
         if self.is_bound:
-            return self.data.get(self.add_prefix(name), "") or ""
-        value = self.initial.get(name, self.fields[name].initial)
-        return str(getattr(value, "pk", value) or "")
+            value = str(self.data.get(self.add_prefix(name), "") or "")
+        else:
+            value = self.initial.get(name, self.fields[name].initial)
+            value = str(getattr(value, "pk", value) or "")
+        # Area codes are digits; anything else (a NUL byte breaks PostgreSQL) chooses nothing.
+        return value if value.isascii() and value.isdigit() else ""
 
     def address_data(self) -> dict:
         """The cleaned address fields, named as the volunteer and person models name them."""
