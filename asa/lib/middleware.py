@@ -142,3 +142,43 @@ class RequestSizeMiddleware:
                 return JsonResponse({"detail": message}, status=413)
             return render(request, "413.html", {"message": message}, status=413)
         return self.get_response(request)
+
+
+class NulByteMiddleware:
+    """400 for a NUL character in the address, the query, a form field or a JSON body.
+
+    No one types one, and PostgreSQL can neither store nor compare text holding one (a query
+    filtering on it fails with DataError, a 500), so it is refused before any view reads it.
+    Uploaded files are not looked at: their bytes may hold anything.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._field_with_nul(request)
+        if field is None:
+            return self.get_response(request)
+        message = _("ข้อมูลในช่อง %(field)s มีอักขระที่ไม่อนุญาต (NUL)") % {"field": field}
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": message, "errors": [{"field": field, "message": message}]}, status=400
+            )
+        return render(request, "400.html", {"message": message}, status=400)
+
+    @staticmethod
+    def _field_with_nul(request) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "")
+        content_type = request.content_type or ""
+        if request.method in ("POST", "PUT", "PATCH"):
+            if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                for name, values in request.POST.lists():
+                    if "\x00" in name or any("\x00" in value for value in values):
+                        return name.replace("\x00", "")
+            elif content_type.endswith("json") and b"\\u0000" in request.body:
+                return "body"
+        return None

@@ -441,3 +441,24 @@ def test_a_token_follows_its_users_roles_at_once(officer, center_a):
     for assignment in officer.role_assignments.all():
         remove_role(actor=None, assignment=assignment)
     assert client.get(f"/api/v1/centers/{center_a.pk}").status_code == 404
+
+
+# --- NUL bytes (PostgreSQL cannot hold them: a DataError, once a 500) ---------------------------
+
+
+def test_a_nul_byte_anywhere_is_a_400_that_names_the_field(client_for, chair_a, center_a):
+    client = client_for(chair_a)
+    response = client.get(f"/centers/{center_a.pk}/", {"q": "สม\x00ใจ"})
+    assert response.status_code == 400
+    assert "q" in response.content.decode()
+    response = client.get("/api/v1/volunteers", {"q": "\x00"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "q"
+    response = client.post(
+        "/api/v1/cases", '{"story": "a\\u0000b"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    response = client.post(f"/centers/{center_a.pk}/edit/", {"venue": "x\x00"})
+    assert response.status_code == 400
+    center_a.refresh_from_db()
+    assert "\x00" not in center_a.venue
