@@ -3,9 +3,10 @@
 import hashlib
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from asa.lib.rate_limit import Limit, hit
@@ -114,6 +115,10 @@ class RateLimitMiddleware:
         message = _("ส่งคำขอถี่เกินไป กรุณารอ %(seconds)d วินาทีแล้วลองใหม่") % {"seconds": wait}
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": message}, status=429)
+        elif getattr(request, "htmx", False):  # search-as-you-type: a notice in the results
+            response = HttpResponse(
+                format_html('<p class="error-summary" role="alert">{}</p>', message), status=429
+            )
         else:
             response = render(request, "429.html", {"message": message}, status=429)
         response["Retry-After"] = str(wait)

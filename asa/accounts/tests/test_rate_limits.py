@@ -95,3 +95,30 @@ def test_it_does_not_store_the_token_in_the_cache_key(api_client_for, chair_a, l
     Client(headers={"Authorization": f"Bearer {secret}"}).get("/api/v1/centers")
     keys = list(cache._cache.keys())  # local-memory cache in tests
     assert keys and not any(secret in key for key in keys)
+
+
+def test_it_answers_search_as_you_type_with_a_short_notice(client_for, chair_a, limits):
+    client = client_for(chair_a)
+    for _ in range(4):
+        client.get("/people/?q=สม", headers={"HX-Request": "true"})
+    response = client.get("/people/?q=สมช", headers={"HX-Request": "true"})
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert body.startswith('<p class="error-summary" role="alert">ส่งคำขอถี่เกินไป')
+    assert "<html" not in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chair_typing_too_many_searches_sees_the_notice(page, chair_a, settings):
+    from asa.conftest import log_in
+
+    log_in(page, "chair.a")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    settings.RATE_LIMITS = {"login": (100, 60), "search": (2, 60), "api": (100, 60)}
+    page.goto("/people/")
+    search = page.locator("#id_q")
+    for text in ("สม", "สมช", "สมชา"):
+        search.fill(text)
+        page.wait_for_timeout(700)  # past the 400 ms pause that sends the search
+    notice = page.locator("#person-results").get_by_role("alert")
+    assert "ส่งคำขอถี่เกินไป" in notice.inner_text()

@@ -4,6 +4,14 @@ document.addEventListener("htmx:configRequest", (event) => {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) event.detail.headers["X-CSRFToken"] = token.value;
 });
+// "Too many requests" (429) and "too large" (413) answers are short notices: show them where
+// the results would have gone instead of leaving the page silent.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if ([413, 429].includes(event.detail.xhr.status)) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
 // A button with data-confirm asks before it submits its form.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
