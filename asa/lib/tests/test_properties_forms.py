@@ -340,3 +340,19 @@ def test_every_page_write_survives_garbage(world):  # noqa: F811 (the imported f
         except Exception as error:  # collect every page's problem, then fail
             problems.append(f"{name}: {type(error).__name__}: {error}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("quantity", ["999999999999", "1e20", "2147483648"])
+def test_a_quantity_past_the_database_integer_is_refused(world, quantity):  # noqa: F811
+    """Quantities go into integer columns: one past their range is a field error, not a 500."""
+    from django.urls import reverse
+
+    from asa.accounts.tests.test_scope import PAGES
+
+    entry = PAGES["aid:donation_create"]
+    url = reverse("aid:donation_create", kwargs=entry.kwargs(world))
+    data = entry.data(world) | {"lines-0-quantity": quantity}
+    before = _fingerprint()
+    response = world.clients["admin_user"].post(url, data)
+    assert response.status_code == 200
+    assert _fingerprint() == before
