@@ -6,7 +6,7 @@ Everyone else gets 403 on every operation; a request by id outside that is a 404
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from asa.accounts.access import get_for
@@ -72,7 +72,7 @@ def create_request(request, payload: PrivacyRequestIn):
         received_on=received_on,
         person=_person(payload.person),
     )
-    return 201, created
+    return Status(201, created)
 
 
 @router.get("/privacy-requests/{request_id}", response=PrivacyRequestOut)
