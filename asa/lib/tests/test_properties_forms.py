@@ -342,8 +342,7 @@ def test_every_page_write_survives_garbage(world):  # noqa: F811 (the imported f
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("quantity", ["999999999999", "1e20", "2147483648"])
-def test_a_quantity_past_the_database_integer_is_refused(world, quantity):  # noqa: F811
+def test_a_quantity_past_the_database_integer_is_refused(world):  # noqa: F811
     """Quantities go into integer columns: one past their range is a field error, not a 500."""
     from django.urls import reverse
 
@@ -351,8 +350,9 @@ def test_a_quantity_past_the_database_integer_is_refused(world, quantity):  # no
 
     entry = PAGES["aid:donation_create"]
     url = reverse("aid:donation_create", kwargs=entry.kwargs(world))
-    data = entry.data(world) | {"lines-0-quantity": quantity}
-    before = _fingerprint()
-    response = world.clients["admin_user"].post(url, data)
-    assert response.status_code == 200
-    assert _fingerprint() == before
+    for quantity in ["999999999999", "1e20", "2147483648"]:
+        data = entry.data(world) | {"lines-0-quantity": quantity}
+        before = _fingerprint()
+        response = world.clients["admin_user"].post(url, data)
+        assert response.status_code == 200, quantity
+        assert _fingerprint() == before, quantity
