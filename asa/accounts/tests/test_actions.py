@@ -59,13 +59,16 @@ def test_it_records_change_volunteer_role(chair_a, center_a):
     assert event.object_id == str(volunteer.pk)
 
 
-def test_it_records_update_volunteer_without_copying_the_national_id(chair_a, center_a):
+def test_it_records_update_volunteer_without_copying_the_national_id_or_phone(chair_a, center_a):
     volunteer = make_volunteer(center_a, actor=chair_a)
     old_id = volunteer.national_id
     update_volunteer(actor=chair_a, volunteer=volunteer, phone="0899999999")
     event = _last("update_volunteer")
-    assert event.changes == {"phone": ["0812345678", "0899999999"]}
-    assert old_id not in str(AuditEvent.objects.values_list("changes", flat=True)[::1])
+    # The phone is encrypted at rest: the audit row says it changed, never what it was or became.
+    assert event.changes == {"phone": ["***", "***"]}
+    every_change = str(AuditEvent.objects.values_list("changes", flat=True)[::1])
+    for secret in (old_id, "0812345678", "0899999999"):
+        assert secret not in every_change
 
 
 def test_it_records_token_creation_and_revocation(chair_a):
@@ -118,10 +121,11 @@ def test_it_has_no_way_to_edit_or_delete_an_audit_event():
     for module in modules:
         tree = ast.parse(inspect.getsource(module))
         for node in ast.walk(tree):
-            # No function named like a change to audit rows.
+            # No function named like a change to audit rows (activity events, centers.Event,
+            # are ordinary records: update_event edits one of those).
             if isinstance(node, ast.FunctionDef):
                 assert not (
-                    ("audit" in node.name or "event" in node.name)
+                    "audit" in node.name
                     and any(verb in node.name for verb in ("update", "edit", "delete", "remove"))
                 ), f"{module.__name__}.{node.name}"
             # No AuditEvent.objects...update() or .delete() anywhere.
