@@ -1629,183 +1629,6 @@ REPORTS_PAGES: dict[str, Entry] = {
 PAGES.update(REPORTS_PAGES)
 
 
-# --- Privacy (PDPA): data-subject requests, retention, ROPA, breaches: the DPO and the ministry --
-
-KINDS["privacy"] = frozenset({"admin_user", "dpo"})
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    # Generated answers (PDF/JSON) are written under MEDIA_ROOT: keep them out of var/.
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _privacy(world) -> dict:
-    made = getattr(world, "_privacy_made", None)
-    if made is not None:
-        return made
-    from asa.accounts.models import User
-    from asa.privacy import actions as privacy_actions
-    from asa.registry.actions import register_person
-
-    dpo = User.objects.get(username="dpo.user")
-    subject = register_person(
-        actor=None,
-        first_name="เจ้าของข้อมูล",
-        last_name="ทดสอบสิทธิ",
-        subdistrict=world.center_a.subdistrict.code,
-    )
-
-    def receive(kind="access", verified=False):
-        item = privacy_actions.receive_privacy_request(
-            actor=dpo,
-            kind=kind,
-            requester_name="ผู้ขอใช้สิทธิ",
-            received_on=dt.date.today() - dt.timedelta(days=3),
-            person=subject,
-        )
-        if verified:
-            privacy_actions.verify_requester_identity(
-                actor=dpo, privacy_request=item, method="id_card_in_person"
-            )
-        return item
-
-    answered = receive(verified=True)
-    privacy_actions.generate_access_answer(actor=dpo, privacy_request=answered)
-    now = dt.datetime.now(dt.UTC)
-    made = {
-        "dpo": dpo,
-        "subject": subject,
-        "page": receive(),
-        "page_act": receive(),
-        "answered": answered,
-        "api_assign": receive(),
-        "api_verify": receive(),
-        "api_generate": receive(verified=True),
-        "api_answer": receive(kind="objection"),
-        "api_erase": receive(kind="erasure", verified=True),
-        "api_refuse": receive(),
-        "api_withdraw": receive(),
-        "breach": privacy_actions.record_breach(
-            actor=dpo,
-            discovered_at=now,
-            description="บัญชีผู้ใช้ถูกใช้จากเครื่องที่ไม่รู้จัก",
-            kind="confidentiality",
-            period_start=now - dt.timedelta(days=2),
-            period_end=now,
-        ),
-    }
-    world._privacy_made = made
-    return made
-
-
-def _privacy_pk(name: str, key: str = "pk"):
-    return lambda world: {key: _privacy(world)[name].pk}
-
-
-PRIVACY_PAGES: dict[str, Entry] = {
-    "privacy:home": Entry("privacy", kwargs=lambda world: _privacy(world) and {}),
-    "privacy:request_list": Entry("privacy", query=lambda world: "?status=received&overdue=1"),
-    "privacy:request_create": Entry(
-        "privacy",
-        methods=("GET", "POST"),
-        data=lambda world: {
-            "kind": "access",
-            "requester_name": "ผู้ขอใช้สิทธิหน้าเว็บ",
-            "received_on": _be_today(world),
-        },
-    ),
-    "privacy:request_detail": Entry("privacy", kwargs=_privacy_pk("page")),
-    "privacy:request_act": Entry(
-        "privacy",
-        kwargs=_privacy_pk("page_act"),
-        methods=("POST",),
-        data=lambda world: {"action": "withdraw", "reason": "ผู้ขอแจ้งถอนทางโทรศัพท์"},
-    ),
-    "privacy:request_file": Entry(
-        "privacy",
-        kwargs=lambda world: {"pk": _privacy(world)["answered"].pk, "file_format": "json"},
-    ),
-    "privacy:retention": Entry("privacy"),
-    "privacy:retention_run": Entry("privacy", methods=("POST",), data=lambda world: {}),
-    "privacy:ropa": Entry("privacy"),
-    "privacy:ropa_export": Entry("privacy", kwargs=lambda world: {"file_format": "xlsx"}),
-    "privacy:breach_list": Entry("privacy"),
-    "privacy:breach_create": Entry(
-        "privacy",
-        methods=("GET", "POST"),
-        data=lambda world: {
-            "discovered_on": _be_today(world),
-            "kind": "availability",
-            "description": "เครื่องคอมพิวเตอร์ของศูนย์สูญหาย",
-            "suspected": "",
-            "period_start": _be_today(world),
-            "period_end": _be_today(world),
-        },
-    ),
-    "privacy:breach_detail": Entry("privacy", kwargs=_privacy_pk("breach")),
-    "privacy:breach_act": Entry(
-        "privacy",
-        kwargs=_privacy_pk("breach"),
-        methods=("POST",),
-        data=lambda world: {"action": "notify_regulator"},
-    ),
-    "privacy:breach_export": Entry("privacy", kwargs=_privacy_pk("breach")),
-}
-PAGES.update(PRIVACY_PAGES)
-
-PRIVACY_API: dict[str, Entry] = {
-    "GET /api/v1/privacy-requests": Entry(
-        "privacy", query=lambda world: _privacy(world) and "?overdue=true&kind=access"
-    ),
-    "POST /api/v1/privacy-requests": Entry(
-        "privacy",
-        data=lambda world: {
-            "kind": "rectification",
-            "requester_name": "ผู้ขอใช้สิทธิทาง API",
-            "person": _privacy(world)["subject"].pk,
-        },
-    ),
-    "GET /api/v1/privacy-requests/{request_id}": Entry(
-        "privacy", kwargs=_privacy_pk("page", "request_id")
-    ),
-    "POST /api/v1/privacy-requests/{request_id}/assign": Entry(
-        "privacy",
-        kwargs=_privacy_pk("api_assign", "request_id"),
-        data=lambda world: {"assigned_to": _privacy(world)["dpo"].pk},
-    ),
-    "POST /api/v1/privacy-requests/{request_id}/verify-identity": Entry(
-        "privacy",
-        kwargs=_privacy_pk("api_verify", "request_id"),
-        data=lambda world: {"method": "id_card_copy"},
-    ),
-    "POST /api/v1/privacy-requests/{request_id}/generate-answer": Entry(
-        "privacy", kwargs=_privacy_pk("api_generate", "request_id"), data=lambda world: {}
-    ),
-    "POST /api/v1/privacy-requests/{request_id}/answer": Entry(
-        "privacy",
-        kwargs=_privacy_pk("api_answer", "request_id"),
-        data=lambda world: {"answer": "ระงับการใช้ข้อมูลเพื่อการประชาสัมพันธ์แล้ว"},
-    ),
-    "POST /api/v1/privacy-requests/{request_id}/erase": Entry(
-        "privacy", kwargs=_privacy_pk("api_erase", "request_id"), data=lambda world: {}
-    ),
-    "POST /api/v1/privacy-requests/{request_id}/refuse": Entry(
-        "privacy",
-        kwargs=_privacy_pk("api_refuse", "request_id"),
-        data=lambda world: {"reason": "ไม่สามารถยืนยันตัวตนผู้ขอได้"},
-    ),
-    "POST /api/v1/privacy-requests/{request_id}/withdraw": Entry(
-        "privacy", kwargs=_privacy_pk("api_withdraw", "request_id"), data=lambda world: {}
-    ),
-    "GET /api/v1/privacy-requests/{request_id}/answer.{file_format}": Entry(
-        "privacy",
-        kwargs=lambda world: {"request_id": _privacy(world)["answered"].pk, "file_format": "pdf"},
-    ),
-}
-API.update(PRIVACY_API)
-
-
 # --- Events, training certificates and volunteer hours of center A ----------------------------
 
 
@@ -2008,6 +1831,183 @@ EVENT_API: dict[str, Entry] = {
     ),
 }
 API.update(EVENT_API)
+
+
+# --- Privacy (PDPA): data-subject requests, retention, ROPA, breaches: the DPO and the ministry --
+
+KINDS["privacy"] = frozenset({"admin_user", "dpo"})
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Generated answers (PDF/JSON) are written under MEDIA_ROOT: keep them out of var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _privacy(world) -> dict:
+    made = getattr(world, "_privacy_made", None)
+    if made is not None:
+        return made
+    from asa.accounts.models import User
+    from asa.privacy import actions as privacy_actions
+    from asa.registry.actions import register_person
+
+    dpo = User.objects.get(username="dpo.user")
+    subject = register_person(
+        actor=None,
+        first_name="เจ้าของข้อมูล",
+        last_name="ทดสอบสิทธิ",
+        subdistrict=world.center_a.subdistrict.code,
+    )
+
+    def receive(kind="access", verified=False):
+        item = privacy_actions.receive_privacy_request(
+            actor=dpo,
+            kind=kind,
+            requester_name="ผู้ขอใช้สิทธิ",
+            received_on=dt.date.today() - dt.timedelta(days=3),
+            person=subject,
+        )
+        if verified:
+            privacy_actions.verify_requester_identity(
+                actor=dpo, privacy_request=item, method="id_card_in_person"
+            )
+        return item
+
+    answered = receive(verified=True)
+    privacy_actions.generate_access_answer(actor=dpo, privacy_request=answered)
+    now = dt.datetime.now(dt.UTC)
+    made = {
+        "dpo": dpo,
+        "subject": subject,
+        "page": receive(),
+        "page_act": receive(),
+        "answered": answered,
+        "api_assign": receive(),
+        "api_verify": receive(),
+        "api_generate": receive(verified=True),
+        "api_answer": receive(kind="objection"),
+        "api_erase": receive(kind="erasure", verified=True),
+        "api_refuse": receive(),
+        "api_withdraw": receive(),
+        "breach": privacy_actions.record_breach(
+            actor=dpo,
+            discovered_at=now,
+            description="บัญชีผู้ใช้ถูกใช้จากเครื่องที่ไม่รู้จัก",
+            kind="confidentiality",
+            period_start=now - dt.timedelta(days=2),
+            period_end=now,
+        ),
+    }
+    world._privacy_made = made
+    return made
+
+
+def _privacy_pk(name: str, key: str = "pk"):
+    return lambda world: {key: _privacy(world)[name].pk}
+
+
+PRIVACY_PAGES: dict[str, Entry] = {
+    "privacy:home": Entry("privacy", kwargs=lambda world: _privacy(world) and {}),
+    "privacy:request_list": Entry("privacy", query=lambda world: "?status=received&overdue=1"),
+    "privacy:request_create": Entry(
+        "privacy",
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "kind": "access",
+            "requester_name": "ผู้ขอใช้สิทธิหน้าเว็บ",
+            "received_on": _be_today(world),
+        },
+    ),
+    "privacy:request_detail": Entry("privacy", kwargs=_privacy_pk("page")),
+    "privacy:request_act": Entry(
+        "privacy",
+        kwargs=_privacy_pk("page_act"),
+        methods=("POST",),
+        data=lambda world: {"action": "withdraw", "reason": "ผู้ขอแจ้งถอนทางโทรศัพท์"},
+    ),
+    "privacy:request_file": Entry(
+        "privacy",
+        kwargs=lambda world: {"pk": _privacy(world)["answered"].pk, "file_format": "json"},
+    ),
+    "privacy:retention": Entry("privacy"),
+    "privacy:retention_run": Entry("privacy", methods=("POST",), data=lambda world: {}),
+    "privacy:ropa": Entry("privacy"),
+    "privacy:ropa_export": Entry("privacy", kwargs=lambda world: {"file_format": "xlsx"}),
+    "privacy:breach_list": Entry("privacy"),
+    "privacy:breach_create": Entry(
+        "privacy",
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "discovered_on": _be_today(world),
+            "kind": "availability",
+            "description": "เครื่องคอมพิวเตอร์ของศูนย์สูญหาย",
+            "suspected": "",
+            "period_start": _be_today(world),
+            "period_end": _be_today(world),
+        },
+    ),
+    "privacy:breach_detail": Entry("privacy", kwargs=_privacy_pk("breach")),
+    "privacy:breach_act": Entry(
+        "privacy",
+        kwargs=_privacy_pk("breach"),
+        methods=("POST",),
+        data=lambda world: {"action": "notify_regulator"},
+    ),
+    "privacy:breach_export": Entry("privacy", kwargs=_privacy_pk("breach")),
+}
+PAGES.update(PRIVACY_PAGES)
+
+PRIVACY_API: dict[str, Entry] = {
+    "GET /api/v1/privacy-requests": Entry(
+        "privacy", query=lambda world: _privacy(world) and "?overdue=true&kind=access"
+    ),
+    "POST /api/v1/privacy-requests": Entry(
+        "privacy",
+        data=lambda world: {
+            "kind": "rectification",
+            "requester_name": "ผู้ขอใช้สิทธิทาง API",
+            "person": _privacy(world)["subject"].pk,
+        },
+    ),
+    "GET /api/v1/privacy-requests/{request_id}": Entry(
+        "privacy", kwargs=_privacy_pk("page", "request_id")
+    ),
+    "POST /api/v1/privacy-requests/{request_id}/assign": Entry(
+        "privacy",
+        kwargs=_privacy_pk("api_assign", "request_id"),
+        data=lambda world: {"assigned_to": _privacy(world)["dpo"].pk},
+    ),
+    "POST /api/v1/privacy-requests/{request_id}/verify-identity": Entry(
+        "privacy",
+        kwargs=_privacy_pk("api_verify", "request_id"),
+        data=lambda world: {"method": "id_card_copy"},
+    ),
+    "POST /api/v1/privacy-requests/{request_id}/generate-answer": Entry(
+        "privacy", kwargs=_privacy_pk("api_generate", "request_id"), data=lambda world: {}
+    ),
+    "POST /api/v1/privacy-requests/{request_id}/answer": Entry(
+        "privacy",
+        kwargs=_privacy_pk("api_answer", "request_id"),
+        data=lambda world: {"answer": "ระงับการใช้ข้อมูลเพื่อการประชาสัมพันธ์แล้ว"},
+    ),
+    "POST /api/v1/privacy-requests/{request_id}/erase": Entry(
+        "privacy", kwargs=_privacy_pk("api_erase", "request_id"), data=lambda world: {}
+    ),
+    "POST /api/v1/privacy-requests/{request_id}/refuse": Entry(
+        "privacy",
+        kwargs=_privacy_pk("api_refuse", "request_id"),
+        data=lambda world: {"reason": "ไม่สามารถยืนยันตัวตนผู้ขอได้"},
+    ),
+    "POST /api/v1/privacy-requests/{request_id}/withdraw": Entry(
+        "privacy", kwargs=_privacy_pk("api_withdraw", "request_id"), data=lambda world: {}
+    ),
+    "GET /api/v1/privacy-requests/{request_id}/answer.{file_format}": Entry(
+        "privacy",
+        kwargs=lambda world: {"request_id": _privacy(world)["answered"].pk, "file_format": "pdf"},
+    ),
+}
+API.update(PRIVACY_API)
 
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
