@@ -11,7 +11,7 @@ assigned to their volunteers, so the chairs and volunteers who log in have a rea
 About 40 % are open, with next follow-up dates from two months ago to a month ahead.
 
 PostgreSQL only: rows go in with COPY (psycopg 3 `cursor.copy`), foreign-key triggers off
-during the load (session_replication_role = replica), then ANALYZE.
+during the load (session_replication_role = replica), then VACUUM (ANALYZE).
 """
 
 import argparse
@@ -271,8 +271,11 @@ def generate(*, cases: int, visits: int, demo_share: float, seed: int, reset: bo
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                 f" COALESCE((SELECT max(id) FROM {table}), 1))"
             )
-            cursor.execute(f"ANALYZE {table}")
-        timings["analyze"] = time.monotonic() - started - sum(timings.values())
+            # VACUUM as well: it sets the visibility map, so the watch list's index-only counts
+            # stay index-only, as on a live database autovacuum keeps them (without it, officer
+            # lists measured 2-4x slower on a freshly loaded database).
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+        timings["vacuum analyze"] = time.monotonic() - started - sum(timings.values())
     return {
         "cases": cases,
         "assignments": len(assignments),
