@@ -124,8 +124,13 @@ def generate(*, volunteers: int) -> None:
                 " respond_by, complete_by, sent_at, updated_at, version, agency_id, case_id,"
                 " consent_id, service_id)"
                 " SELECT 'ที่พักชั่วคราว', '', '{}'::jsonb,"
-                " (ARRAY['sent','accepted','declined','in_service','completed','not_completed',"
-                "   'withdrawn'])[1 + c.id %% 7], '', c.reported_at::date + 7,"
+                # Referrals older than 60 days have an outcome (as partners answer them);
+                # recent ones are in any state, some of them past their dates.
+                " CASE WHEN c.reported_at < now() - interval '60 days' THEN"
+                "  (ARRAY['completed','completed','completed','not_completed','declined',"
+                "   'withdrawn'])[1 + c.id %% 6]"
+                " ELSE (ARRAY['sent','accepted','declined','in_service','completed',"
+                "   'not_completed','withdrawn'])[1 + c.id %% 7] END, '', c.reported_at::date + 7,"
                 " c.reported_at::date + 30, c.reported_at + interval '2 days', now(), 1,"
                 " (SELECT min(id) FROM referrals_agency) + c.id %% 3, c.id, k.id,"
                 " (SELECT min(id) FROM referrals_service)"

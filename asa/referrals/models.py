@@ -156,6 +156,13 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["agency", "status", "respond_by"]),
             models.Index(fields=["case", "status"]),
+            # Open referrals are few beside the finished ones: the watch list's late referrals
+            # start from this (see referrals.queries.overdue_referrals).
+            models.Index(
+                fields=["case", "respond_by", "complete_by"],
+                condition=models.Q(status__in=OPEN_REFERRAL_STATUSES),
+                name="referral_open_by_case",
+            ),
         ]
 
     def __str__(self) -> str:
