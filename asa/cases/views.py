@@ -37,6 +37,7 @@ from asa.registry.queries import people_for, search_people
 
 PAGE_SIZE = 50
 SECTION_SIZE = 20
+LATE_REFERRALS_SHOWN = 1000  # the watch page lists at most this many late referrals ("1,000+")
 
 
 def _paginate(
@@ -176,27 +177,28 @@ def watch(request):
         sections.append(
             {"bucket": bucket, "title": titles[bucket], "count": counts[bucket], **page}
         )
-    from asa.referrals.models import Referral
     from asa.referrals.queries import overdue_referrals
 
     # Referrals the partner has not answered or finished in time are watched here too. They are
-    # few (open and past their dates): one query for their ids gives both the count and the
-    # page, whose rows are then read by id, instead of a COUNT and a page that each walk the scope.
-    late_ids = list(
-        overdue_referrals(request.user, cases, today=today).values_list("pk", flat=True)
+    # few (open and past their dates): one query for their ids (at most LATE_REFERRALS_SHOWN)
+    # gives both the count and the page, whose rows are then read by id through the same scoped
+    # query, instead of a COUNT and a page that each walk the scope.
+    late = overdue_referrals(request.user, cases, today=today)
+    late_ids = list(late.values_list("pk", flat=True)[: LATE_REFERRALS_SHOWN + 1])
+    late_capped = len(late_ids) > LATE_REFERRALS_SHOWN
+    late_referrals = _paginate(
+        request, late_ids[:LATE_REFERRALS_SHOWN], SECTION_SIZE, param="referrals_page"
     )
-    late_referrals = _paginate(request, late_ids, SECTION_SIZE, param="referrals_page")
     late_page = late_referrals["page_obj"]
-    rows = Referral.objects.select_related("agency", "service", "case__person").in_bulk(
-        late_page.object_list
-    )
-    late_page.object_list = [rows[pk] for pk in late_page.object_list]
+    rows = late.in_bulk(late_page.object_list)
+    late_page.object_list = [rows[pk] for pk in late_page.object_list if pk in rows]
     context = {
         "sections": sections,
         "today": today,
         "centers": list(_visible_centers(request.user)[:200]),
         "center_id": center_id,
         "late_referrals": late_referrals,
+        "late_capped": late_capped,
     }
     return render(request, "cases/watch.html", context)
 

@@ -177,3 +177,28 @@ def test_overdue_referrals_appear_on_the_senders_watch_list(
     page = client_for(chair_a).get("/watch/").content.decode()
     assert "การส่งต่อที่เลยกำหนด" in page and f"/referrals/{referral.pk}/" in page
     assert f"/referrals/{referral.pk}/" not in client_for(chair_b).get("/watch/").content.decode()
+
+
+def test_the_watch_list_shows_a_bounded_number_of_late_referrals(
+    chair_a, case, shelter, client_for, monkeypatch
+):
+    from asa.cases import views
+
+    consent(chair_a, case)
+    sent = [
+        actions.send_referral(
+            actor=chair_a,
+            case=case,
+            agency=shelter,
+            service=Service.objects.get(code="shelter"),
+            need=need,
+        )
+        for need in ("ที่พัก", "อาหาร")
+    ]
+    Referral.objects.filter(pk__in=[r.pk for r in sent]).update(
+        respond_by=timezone.localdate() - dt.timedelta(days=1)
+    )
+    monkeypatch.setattr(views, "LATE_REFERRALS_SHOWN", 1)
+    page = client_for(chair_a).get("/watch/").content.decode()
+    assert 'การส่งต่อที่เลยกำหนด <span class="muted">(1+)</span>' in page
+    assert sum(f"/referrals/{r.pk}/" in page for r in sent) == 1
