@@ -122,7 +122,7 @@ def generate(*, volunteers: int) -> None:
                 "referrals",
                 "INSERT INTO referrals_referral (need, note, shared_data, status, status_reason,"
                 " respond_by, complete_by, sent_at, updated_at, version, agency_id, case_id,"
-                " consent_id, service_id)"
+                " center_id, district_id, consent_id, service_id)"
                 " SELECT 'ที่พักชั่วคราว', '', '{}'::jsonb,"
                 # Referrals older than 60 days have an outcome (as partners answer them);
                 # recent ones are in any state, some of them past their dates.
@@ -132,7 +132,8 @@ def generate(*, volunteers: int) -> None:
                 " ELSE (ARRAY['sent','accepted','declined','in_service','completed',"
                 "   'not_completed','withdrawn'])[1 + c.id %% 7] END, '', c.reported_at::date + 7,"
                 " c.reported_at::date + 30, c.reported_at + interval '2 days', now(), 1,"
-                " (SELECT min(id) FROM referrals_agency) + c.id %% 3, c.id, k.id,"
+                " (SELECT min(id) FROM referrals_agency) + c.id %% 3, c.id, c.center_id,"
+                " c.district_id, k.id,"
                 " (SELECT min(id) FROM referrals_service)"
                 " FROM cases_case c JOIN registry_consent k ON k.person_id = c.person_id"
                 "  AND k.given_on = c.reported_at::date WHERE c.id %% 5 = 0",

@@ -304,7 +304,14 @@ def _case_read(scope: Scope) -> Q:
     """Cases: the area for officers, the center for its chair, own cases for a volunteer."""
     if scope.national:
         return ALL
-    # Every part is one indexed column of the case (no join), so lists and counts at a million
+    return _case_scope(scope, case=F("pk"), created_by=Q(created_by_id=scope.user_id))
+
+
+def _case_scope(scope: Scope, *, case: F, created_by: Q) -> Q:
+    """The case rule over a row's own district_id and center_id columns (a case's, or a
+    referral's copy of its case's), `case` naming the case id and `created_by` the rows of
+    cases this user reported."""
+    # Every part is one indexed column of the row (no join), so lists and counts at a million
     # cases read the index entries of the scope, not the whole table (bench/cases.py).
     # A DOPA district code starts with its province's code (1005 is in 10).
     # A province is spelled as its district codes: one IN list the (district, ...) indexes
@@ -314,11 +321,11 @@ def _case_read(scope: Scope) -> Q:
     own = NOTHING
     if scope.volunteer_ids:
         assigned = CaseAssignment.objects.filter(volunteer_id__in=scope.volunteer_ids)
-        own = Q(_AnyOf(F("pk"), Subquery(assigned.values("case_id"))))
+        own = Q(_AnyOf(case, Subquery(assigned.values("case_id"))))
     if scope.user_id is not None and scope.center_ids:
         # Whoever reported a case from the field keeps seeing it. Officers see theirs through
         # the area already; leaving this out for them keeps area-wide counts index-only.
-        own |= Q(created_by_id=scope.user_id)
+        own |= created_by
     return area | Q(center_id__in=scope.chair_center_ids) | own
 
 
@@ -353,7 +360,18 @@ def _referral_read(scope: Scope) -> Q:
     (who see only the shared fields — the pages and API decide that with `sees_case`)."""
     if scope.national:
         return ALL
-    return Q(case__in=Case.objects.filter(_case_read(scope))) | Q(agency_id__in=scope.agency_ids)
+    return referrals_of_readable_cases(scope) | Q(agency_id__in=scope.agency_ids)
+
+
+def referrals_of_readable_cases(scope: Scope) -> Q:
+    """Referrals of the cases this scope may read, decided on the referral's own copy of its
+    case's center and district: no lookup of the case row by row."""
+    if scope.national:
+        return ALL
+    reported = Case.objects.filter(created_by_id=scope.user_id).values("pk")
+    return _case_scope(
+        scope, case=F("case_id"), created_by=Q(_AnyOf(F("case_id"), Subquery(reported)))
+    )
 
 
 def _conference_read(scope: Scope) -> Q:

@@ -305,6 +305,8 @@ def transfer_case(
     old = case.center
     _bump(case, expected_version, center=to_center, district_id=to_center.district_id)
     case.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+    # Its referrals carry the case's center and district (who may see them): they move too.
+    case.referrals.update(center=to_center, district_id=to_center.district_id)
     record_event(
         actor=actor,
         action="transfer_case",

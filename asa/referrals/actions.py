@@ -227,6 +227,8 @@ def send_referral(
     today = timezone.localdate()
     referral = Referral.objects.create(
         case=case,
+        center_id=case.center_id,
+        district_id=case.district_id,
         agency=agency,
         service=service,
         need=need.strip(),

@@ -123,6 +123,15 @@ class Referral(models.Model):
     """A case's person referred to a partner agency for one service, tracked to an outcome."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    # The case's center and district, copied here so who may see a referral is read off the
+    # referral itself instead of looking up its case row by row (the access layer); sending
+    # sets them and transfer_case moves them with the case.
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    district = models.ForeignKey(
+        "geo.District", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals")
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("บริการ")
@@ -163,6 +172,16 @@ class Referral(models.Model):
                 condition=models.Q(status__in=OPEN_REFERRAL_STATUSES),
                 name="referral_open_by_case",
             ),
+            models.Index(
+                fields=["district", "respond_by", "complete_by"],
+                condition=models.Q(status__in=OPEN_REFERRAL_STATUSES),
+                name="referral_open_by_district",
+            ),
+            models.Index(
+                fields=["center", "respond_by", "complete_by"],
+                condition=models.Q(status__in=OPEN_REFERRAL_STATUSES),
+                name="referral_open_by_center",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,6 +190,11 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_REFERRAL_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        """For lists (get_status_display costs ~40 µs a row: see Case.status_label)."""
+        return ReferralStatus(self.status).label
 
 
 class ReferralLink(models.Model):

@@ -202,3 +202,35 @@ def test_the_watch_list_shows_a_bounded_number_of_late_referrals(
     page = client_for(chair_a).get("/watch/").content.decode()
     assert 'การส่งต่อที่เลยกำหนด <span class="muted">(1+)</span>' in page
     assert sum(f"/referrals/{r.pk}/" in page for r in sent) == 1
+
+
+def test_a_referral_follows_its_case_to_another_center(
+    chair_a, case, shelter, chair_b, center_b, district_officer_a, client_for
+):
+    from asa.cases.actions import transfer_case
+
+    consent(chair_a, case)
+    referral = actions.send_referral(
+        actor=chair_a,
+        case=case,
+        agency=shelter,
+        service=Service.objects.get(code="shelter"),
+        need="ที่พัก",
+    )
+    assert (referral.center_id, referral.district_id) == (case.center_id, "1005")
+    assert visible(district_officer_a, Referral.objects.filter(pk=referral.pk)).exists()
+    assert not visible(chair_b, Referral.objects.filter(pk=referral.pk)).exists()
+
+    transfer_case(actor=chair_a, case=case, to_center=center_b, reason="ย้ายไปอยู่กับลูกสาว")
+    referral.refresh_from_db()
+    assert (referral.center_id, referral.district_id) == (center_b.pk, "1048")
+    # Who may see it is read off the referral: the new center's chair now, not Bang Khen's
+    # district officer (the chair who reported the case still sees what they reported).
+    assert visible(chair_b, Referral.objects.filter(pk=referral.pk)).exists()
+    assert not visible(district_officer_a, Referral.objects.filter(pk=referral.pk)).exists()
+    Referral.objects.filter(pk=referral.pk).update(
+        respond_by=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert f"/referrals/{referral.pk}/" in client_for(chair_b).get("/watch/").content.decode()
+    watch = client_for(district_officer_a).get("/watch/").content.decode()
+    assert f"/referrals/{referral.pk}/" not in watch
