@@ -38,6 +38,28 @@ from asa.registry.queries import people_for, search_people
 PAGE_SIZE = 50
 SECTION_SIZE = 20
 LATE_REFERRALS_SHOWN = 1000  # the watch page lists at most this many late referrals ("1,000+")
+CASE_ROW_COLUMNS = (  # what a row of cases/_case_rows.html shows
+    "number",
+    "urgency",
+    "status",
+    "next_follow_up_on",
+    "person__title",
+    "person__first_name",
+    "person__last_name",
+    "center__name_th",
+    "center__name_en",
+)
+LATE_REFERRAL_COLUMNS = (  # what the watch page shows of them
+    "status",
+    "respond_by",
+    "complete_by",
+    "agency__name_th",
+    "service__name_th",
+    "case__number",
+    "case__person__title",
+    "case__person__first_name",
+    "case__person__last_name",
+)
 
 
 def _paginate(
@@ -147,13 +169,18 @@ def case_list(request):
             "volunteer": volunteer_id,
         },
         "may_take_cases": _may_take_cases(request.user),
-        **_paginate(request, cases.order_by("-reported_at", "-id")),
+        **_paginate(request, cases.order_by("-reported_at", "-id").only(*CASE_ROW_COLUMNS)),
     }
     return render(request, "cases/case_list.html", context)
 
 
 def _with_assignees(cases):
-    current = CaseAssignment.objects.filter(ended_at__isnull=True).select_related("volunteer")
+    current = (
+        CaseAssignment.objects.filter(ended_at__isnull=True)
+        .select_related("volunteer")
+        # Names only: a volunteer's other columns include encrypted ones, decrypted on load.
+        .only("case", "volunteer__title", "volunteer__first_name", "volunteer__last_name")
+    )
     return cases.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current"))
 
 
@@ -172,7 +199,8 @@ def watch(request):
         "week": gettext_lazy("ภายใน 7 วันข้างหน้า"),
     }
     for bucket in ("overdue", "today", "week"):
-        rows = _with_assignees(queries.watch_list(cases, bucket=bucket, today=today))
+        rows = queries.watch_list(cases, bucket=bucket, today=today).only(*CASE_ROW_COLUMNS)
+        rows = _with_assignees(rows)
         page = _paginate(request, rows, SECTION_SIZE, param=f"{bucket}_page", count=counts[bucket])
         sections.append(
             {"bucket": bucket, "title": titles[bucket], "count": counts[bucket], **page}
@@ -183,14 +211,14 @@ def watch(request):
     # few (open and past their dates): one query for their ids (at most LATE_REFERRALS_SHOWN)
     # gives both the count and the page, whose rows are then read by id through the same scoped
     # query, instead of a COUNT and a page that each walk the scope.
-    late = overdue_referrals(request.user, cases, today=today)
+    late = overdue_referrals(request.user, center_id=center_id, today=today)
     late_ids = list(late.values_list("pk", flat=True)[: LATE_REFERRALS_SHOWN + 1])
     late_capped = len(late_ids) > LATE_REFERRALS_SHOWN
     late_referrals = _paginate(
         request, late_ids[:LATE_REFERRALS_SHOWN], SECTION_SIZE, param="referrals_page"
     )
     late_page = late_referrals["page_obj"]
-    rows = late.in_bulk(late_page.object_list)
+    rows = late.only(*LATE_REFERRAL_COLUMNS).in_bulk(late_page.object_list)
     late_page.object_list = [rows[pk] for pk in late_page.object_list if pk in rows]
     context = {
         "sections": sections,
