@@ -12,6 +12,8 @@ admin.site.site_title = "Asa"
 admin.site.login = admin_login
 
 urlpatterns = [
+    # First: every API request would otherwise try each page pattern of every app before it.
+    path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("healthz", views.healthz, name="healthz"),
@@ -28,5 +30,4 @@ urlpatterns = [
     path("", include("asa.reports.urls")),
     path("", include("asa.privacy.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]

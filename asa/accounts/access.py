@@ -71,6 +71,15 @@ def scope_of(user) -> Scope:
         return cached
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute(_scope_sql(), [user.pk, user.pk, volunteer_left()])
+        rows = cursor.fetchall()
+    return remember_scope(user, rows)
+
+
+def remember_scope(user, rows) -> Scope:
+    """Build the user's scope from the rows of _scope_sql and keep it on the user object for
+    the rest of the request (the API's token lookup reads them in its own query)."""
     provinces, districts, chairs, members, agencies, roles = (
         set(),
         set(),
@@ -81,9 +90,6 @@ def scope_of(user) -> Scope:
     )
     volunteer_ids = set()
     national = dpo = False
-    with connection.cursor() as cursor:
-        cursor.execute(_scope_sql(), [user.pk, user.pk, _volunteer_left()])
-        rows = cursor.fetchall()
     for role, province, district, center, agency, volunteer in rows:
         if volunteer is not None:
             volunteer_ids.add(volunteer)
@@ -123,8 +129,9 @@ def scope_of(user) -> Scope:
 
 
 @functools.cache
-def _scope_sql() -> str:
-    """Role assignments (volunteer column NULL) then active volunteer records (the rest NULL)."""
+def _scope_sql(user: str = "%s", status: str = "%s") -> str:
+    """Role assignments (volunteer column NULL) then active volunteer records (the rest NULL),
+    of the user given as a parameter (or as the SQL expression `user`)."""
     from django.db import connection
 
     from asa.accounts.models import RoleAssignment
@@ -139,17 +146,31 @@ def _scope_sql() -> str:
     )
     # Names from the models' own metadata; every value is a parameter.
     return (
-        f"SELECT {columns}, NULL FROM {quote(assignment.db_table)} "  # noqa: S608
-        f"WHERE {quote(assignment.get_field('user').column)} = %s "
+        f"SELECT {columns}, NULL AS volunteer FROM {quote(assignment.db_table)} "  # noqa: S608
+        f"WHERE {quote(assignment.get_field('user').column)} = {user} "
         f"UNION ALL "
         f"SELECT NULL, NULL, NULL, NULL, NULL, {quote(volunteer.pk.column)} "
         f"FROM {quote(volunteer.db_table)} "
-        f"WHERE {quote(volunteer.get_field('user').column)} = %s "
-        f"AND {quote(volunteer.get_field('status').column)} <> %s"
+        f"WHERE {quote(volunteer.get_field('user').column)} = {user} "
+        f"AND {quote(volunteer.get_field('status').column)} <> {status}"
     )
 
 
-def _volunteer_left() -> str:
+def scope_rows_sql(user: str) -> str:
+    """The scope's rows as one JSON array, for the user given as the SQL expression `user`: a
+    column the API's token lookup adds, so an API request reads its scope without a query of
+    its own. Takes one parameter (the volunteer status that does not count)."""
+    from django.db import connection
+
+    columns = "role, province_id, district_id, center_id, agency_id, volunteer"
+    if connection.vendor == "postgresql":
+        rows = f"json_agg(json_build_array({columns}))"
+    else:
+        rows = f"json_group_array(json_array({columns}))"
+    return f"(SELECT {rows} FROM ({_scope_sql(user, '%s')}) AS scope_rows)"  # noqa: S608
+
+
+def volunteer_left() -> str:
     from asa.centers.models import VolunteerStatus
 
     return VolunteerStatus.LEFT.value

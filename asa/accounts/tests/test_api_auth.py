@@ -175,3 +175,33 @@ def test_it_serves_the_docs_page_without_a_cdn(client, db):
     assert "swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
     assert "http://" not in page and "https://" not in page
+
+
+def test_a_token_request_reads_its_scope_in_the_token_query_and_a_role_change_applies_next(
+    db, center_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from asa.accounts.actions import assign_role, remove_role
+    from asa.accounts.models import Role
+    from asa.conftest import make_user
+    from asa.geo.models import District
+
+    officer = make_user("officer.scope", Role.DISTRICT_OFFICER, District.objects.get(code="1005"))
+    _, secret = create_api_token(actor=None, user=officer, name="t")
+    url = f"/api/v1/centers/{center_a.pk}"
+    with CaptureQueriesContext(connection) as captured:
+        assert bearer(secret).get(url).status_code == 200
+    scope_reads = [q for q in captured.captured_queries if "accounts_roleassignment" in q["sql"]]
+    assert len(scope_reads) == 1 and "key_hash" in scope_reads[0]["sql"]  # one query for both
+
+    remove_role(actor=None, assignment=officer.role_assignments.get())
+    assert bearer(secret).get(url).status_code == 404  # out of scope at the very next request
+    assign_role(
+        actor=None,
+        user=officer,
+        role=Role.DISTRICT_OFFICER,
+        scope=District.objects.get(code="1005"),
+    )
+    assert bearer(secret).get(url).status_code == 200
