@@ -352,16 +352,20 @@ def mark_people_rollups_stale(*, person_ids, previous_center_ids=(), with_proble
     today = timezone.localdate()
     marks = set()
     rows = Person.objects.filter(pk__in=person_ids, center__isnull=False).values_list(
-        "center_id", "created_at"
+        "pk", "center_id", "created_at"
     )
-    for center_id, created_at in rows:
+    center_of = {}
+    for pk, center_id, created_at in rows:
+        center_of[pk] = center_id
         marks.add((center_id, _local_date(created_at).replace(day=1)))
         marks.add((center_id, today.replace(day=1)))
-    if with_problems:
-        problems = PersonProblem.objects.filter(
-            person__in=person_ids, person__center__isnull=False
-        ).values_list("person__center_id", "first_reported_on")
-        marks.update((center_id, day.replace(day=1)) for center_id, day in problems)
+    if with_problems and center_of:
+        # Their problems by person id alone, the centers from above: joined to the people, a
+        # national registry made PostgreSQL hash the whole person table for an import batch.
+        problems = PersonProblem.objects.filter(person_id__in=list(center_of)).values_list(
+            "person_id", "first_reported_on"
+        )
+        marks.update((center_of[pk], day.replace(day=1)) for pk, day in problems)
     for center_id in previous_center_ids:
         if center_id:
             marks.update((center_id, month) for _, month in list(marks))
