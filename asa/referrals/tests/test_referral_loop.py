@@ -48,6 +48,23 @@ def consent(chair_a, case, **overrides):
     return record_consent(actor=chair_a, person=case.person, **values)
 
 
+def send_shelter(chair_a, case, shelter, need="ที่พัก"):
+    return actions.send_referral(
+        actor=chair_a,
+        case=case,
+        agency=shelter,
+        service=Service.objects.get(code="shelter"),
+        need=need,
+    )
+
+
+def make_late(*referrals):
+    """The partner's time to answer ran out yesterday."""
+    Referral.objects.filter(pk__in=[r.pk for r in referrals]).update(
+        respond_by=timezone.localdate() - dt.timedelta(days=1)
+    )
+
+
 def test_it_refuses_without_consent_to_share_or_a_service_the_agency_lacks(chair_a, case, shelter):
     shelter_service = Service.objects.get(code="shelter")
     with pytest.raises(ValidationError) as error:
@@ -125,13 +142,7 @@ def test_the_partner_user_closes_the_loop_and_the_plan_follows(chair_a, case, sh
 
 def test_a_link_is_single_use_and_tamper_proof(chair_a, case, shelter):
     consent(chair_a, case)
-    referral = actions.send_referral(
-        actor=chair_a,
-        case=case,
-        agency=shelter,
-        service=Service.objects.get(code="shelter"),
-        need="ที่พัก",
-    )
+    referral = send_shelter(chair_a, case, shelter)
     contact = AgencyContact.objects.create(agency=shelter, name="คุณมานี", email="m@example.org")
     path = actions.issue_referral_link(actor=chair_a, referral=referral, contact=contact)
     token = path.split("/")[2]
@@ -164,16 +175,8 @@ def test_overdue_referrals_appear_on_the_senders_watch_list(
     chair_a, case, shelter, client_for, chair_b
 ):
     consent(chair_a, case)
-    referral = actions.send_referral(
-        actor=chair_a,
-        case=case,
-        agency=shelter,
-        service=Service.objects.get(code="shelter"),
-        need="ที่พัก",
-    )
-    Referral.objects.filter(pk=referral.pk).update(
-        respond_by=timezone.localdate() - dt.timedelta(days=1)
-    )
+    referral = send_shelter(chair_a, case, shelter)
+    make_late(referral)
     page = client_for(chair_a).get("/watch/").content.decode()
     assert "การส่งต่อที่เลยกำหนด" in page and f"/referrals/{referral.pk}/" in page
     assert f"/referrals/{referral.pk}/" not in client_for(chair_b).get("/watch/").content.decode()
@@ -185,19 +188,8 @@ def test_the_watch_list_shows_a_bounded_number_of_late_referrals(
     from asa.cases import views
 
     consent(chair_a, case)
-    sent = [
-        actions.send_referral(
-            actor=chair_a,
-            case=case,
-            agency=shelter,
-            service=Service.objects.get(code="shelter"),
-            need=need,
-        )
-        for need in ("ที่พัก", "อาหาร")
-    ]
-    Referral.objects.filter(pk__in=[r.pk for r in sent]).update(
-        respond_by=timezone.localdate() - dt.timedelta(days=1)
-    )
+    sent = [send_shelter(chair_a, case, shelter, need) for need in ("ที่พัก", "อาหาร")]
+    make_late(*sent)
     monkeypatch.setattr(views, "LATE_REFERRALS_SHOWN", 1)
     page = client_for(chair_a).get("/watch/").content.decode()
     assert 'การส่งต่อที่เลยกำหนด <span class="muted">(1+)</span>' in page
@@ -205,18 +197,12 @@ def test_the_watch_list_shows_a_bounded_number_of_late_referrals(
 
 
 def test_a_referral_follows_its_case_to_another_center(
-    chair_a, case, shelter, chair_b, center_b, district_officer_a, client_for
+    chair_a, case, shelter, chair_b, center_a, center_b, district_officer_a, admin_user, client_for
 ):
     from asa.cases.actions import transfer_case
 
     consent(chair_a, case)
-    referral = actions.send_referral(
-        actor=chair_a,
-        case=case,
-        agency=shelter,
-        service=Service.objects.get(code="shelter"),
-        need="ที่พัก",
-    )
+    referral = send_shelter(chair_a, case, shelter)
     assert (referral.center_id, referral.district_id) == (case.center_id, "1005")
     assert visible(district_officer_a, Referral.objects.filter(pk=referral.pk)).exists()
     assert not visible(chair_b, Referral.objects.filter(pk=referral.pk)).exists()
@@ -228,9 +214,17 @@ def test_a_referral_follows_its_case_to_another_center(
     # district officer (the chair who reported the case still sees what they reported).
     assert visible(chair_b, Referral.objects.filter(pk=referral.pk)).exists()
     assert not visible(district_officer_a, Referral.objects.filter(pk=referral.pk)).exists()
-    Referral.objects.filter(pk=referral.pk).update(
-        respond_by=timezone.localdate() - dt.timedelta(days=1)
-    )
+    make_late(referral)
     assert f"/referrals/{referral.pk}/" in client_for(chair_b).get("/watch/").content.decode()
     watch = client_for(district_officer_a).get("/watch/").content.decode()
     assert f"/referrals/{referral.pk}/" not in watch
+    # The watch list of one center shows the referrals of that center's cases.
+    ministry = client_for(admin_user)
+    assert (
+        f"/referrals/{referral.pk}/"
+        in ministry.get(f"/watch/?center={center_b.pk}").content.decode()
+    )
+    assert (
+        f"/referrals/{referral.pk}/"
+        not in ministry.get(f"/watch/?center={center_a.pk}").content.decode()
+    )
