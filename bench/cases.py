@@ -22,7 +22,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from common import NO_RATE_LIMITS, sign_in  # noqa: E402 (after the path above)
+
 USERS = ["chair.bangkhen", "officer.bangkok"]
 
 
@@ -40,16 +43,6 @@ def urls(center_id: int) -> list[tuple[str, str]]:
         with contextlib.suppress(NoReverseMatch):  # the pages may not be mounted yet
             found.append((label, reverse(name)))
     return found
-
-
-def sign_in(client, user) -> None:
-    """A session as after the sign-in form and the second factor (officers must have one)."""
-    from asa.accounts.security import VERIFIED_SESSION_KEY
-
-    client.force_login(user)
-    session = client.session
-    session[VERIFIED_SESSION_KEY] = True
-    session.save()
 
 
 def credentials(username: str) -> dict:
@@ -89,12 +82,7 @@ def count_queries(username: str, creds: dict, path: str) -> tuple[int, float, st
 
 
 def start_server(port: int, database_url: str, workers: int) -> subprocess.Popen:
-    # The benchmark's clients are far busier than a person: lift the per-user rate limits.
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "ASA_RATE_LIMIT_SEARCH": "1000000",
-        "ASA_RATE_LIMIT_API": "1000000",
-    }
+    env = os.environ | {"DATABASE_URL": database_url} | NO_RATE_LIMITS
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),

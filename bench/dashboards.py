@@ -30,7 +30,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from common import sign_in  # noqa: E402 (after the path above)
 
 
 def _sql(cursor, label: str, sql: str, params=None) -> None:
@@ -321,7 +323,6 @@ def main() -> None:
 
     from asa.accounts.actions import create_api_token
     from asa.accounts.models import User
-    from asa.accounts.security import VERIFIED_SESSION_KEY
     from asa.centers.models import Center
     from asa.reports.actions import mark_rollups_stale, rebuild_rollups, refresh_rollups
     from asa.reports.models import CurrentFigure, MonthlyFigure
@@ -362,10 +363,7 @@ def main() -> None:
     admin = User.objects.get(username="admin")
     _, secret = create_api_token(actor=None, user=admin, name="bench-dashboards")
     client = Client()
-    client.force_login(admin)
-    session = client.session
-    session[VERIFIED_SESSION_KEY] = True  # as after the second factor (admins must have one)
-    session.save()
+    sign_in(client, admin)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     fy = f"?fiscal_year={period.fiscal_year_be}"
     targets = [
