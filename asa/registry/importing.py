@@ -16,12 +16,15 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import queue
 import re
+import threading
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -56,7 +59,7 @@ from asa.registry.models import (
     Sex,
     TargetGroup,
 )
-from asa.reports.actions import mark_people_rollups_stale
+from asa.reports.actions import mark_people_rollups_stale, mark_rollups_stale_many
 
 BATCH_SIZE = 5000
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -759,6 +762,63 @@ class _AllOrNothingFailed(Exception):
     pass
 
 
+class BatchWriter:
+    """Commits the import's batches in order. On PostgreSQL, outside a transaction, it does so in
+    a thread with a connection of its own, so the database writes one batch (COPY, index
+    upkeep, the commit's foreign-key checks) while this thread reads and checks the next: the
+    two take about as long as each other, and a batch's reads never need the batch before it
+    (`Importer.in_flight`). Otherwise (SQLite, all-or-nothing, inside a caller's transaction)
+    each batch is committed at once, here.
+
+    At most one batch is in flight: `submit` waits for the one before. The first error in the
+    thread is raised by the next `submit` or by `close`; batches after it are not written. A
+    batch once submitted is written even if the importer then stops (it is whole: its rows,
+    results and progress), so a re-run resumes after it.
+    """
+
+    def __init__(self, threaded: bool):
+        self.error: BaseException | None = None
+        self.thread = None
+        if threaded:
+            self.work: queue.Queue = queue.Queue(maxsize=1)
+            self.thread = threading.Thread(target=self._loop, name="import-writer", daemon=True)
+            self.thread.start()
+
+    def _loop(self) -> None:
+        try:
+            while (work := self.work.get()) is not None:
+                try:
+                    if self.error is None:
+                        work()
+                except BaseException as error:  # handed to the importer's thread
+                    self.error = error
+                finally:
+                    self.work.task_done()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def submit(self, work) -> None:
+        if self.thread is None:
+            work()
+            return
+        self.work.join()  # the batch before is committed
+        self._raise()
+        self.work.put(work)
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Wait for the submitted batch, then stop the thread; raise its error, if any."""
+        if self.thread is None:
+            return
+        self.work.put(None)
+        self.thread.join()
+        if raise_error:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 class Importer:
     """Imports one job's rows batch by batch. Holds only per-job dictionaries in memory."""
 
@@ -772,6 +832,11 @@ class Importer:
         self.households: dict[str, int] = {}  # household_ref → household id
         self.kept_results: list[Result] = []
         self.places: dict[str | None, tuple] = {}  # subdistrict code → (district, center)
+        # The writes of the batch being prepared, committed together by the BatchWriter.
+        self.pending: list = []
+        # The previous batch's new people by identity number, name and phone: it may not be
+        # committed yet when the next batch looks for duplicates (BatchWriter).
+        self.in_flight: tuple[dict, dict, dict] = ({}, {}, {})
 
     # -- running
 
@@ -853,6 +918,19 @@ class Importer:
 
     def _run_batches(self, sheet: Sheet, resume_after: int) -> None:
         self.checker = RowChecker(sheet.columns, self.catalogues, today=self.today)
+        self.writer = BatchWriter(
+            threaded=connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+            and not self.job.all_or_nothing
+        )
+        try:
+            self._read_batches(sheet, resume_after)
+        except BaseException:
+            self.writer.close(raise_error=False)
+            raise
+        self.writer.close()
+
+    def _read_batches(self, sheet: Sheet, resume_after: int) -> None:
         batch: list[tuple[int, list]] = []
         position = 0
         line = 1
@@ -911,14 +989,20 @@ class Importer:
                 continue
             seen_refs[row.source_ref] = number
             rows.append(row)
+        results += self._write(rows)
+        results.sort(key=lambda result: result.number)
+        writes, self.pending = self.pending, []
+        span = [batch[0][0], batch[-1][0]]
+        self.writer.submit(partial(self._commit, writes, results, span, last_position))
+        if job.all_or_nothing:
+            self.kept_results += results
+
+    def _commit(self, writes, results: list[Result], span: list[int], last_position: int):
+        """Write one batch and its results and progress, in one transaction."""
+        job = self.job
         with transaction.atomic():
-            results += self._write(rows)
-            results.sort(key=lambda result: result.number)
-            # Dashboards: once per center-month of the batch, not once per row.
-            mark_people_rollups_stale(
-                person_ids=[result.person_id for result in results if result.person_id],
-                with_problems=True,
-            )
+            for write in writes:
+                write()
             insert_rows(
                 ImportRowResult,
                 ("job_id", "row_number", "outcome", "person_id", "field", "message"),
@@ -936,14 +1020,8 @@ class Importer:
                 action="import_people",
                 object_type="registry.importjob",
                 object_id=str(job.pk),
-                changes={
-                    "rows": [batch[0][0], batch[-1][0]],
-                    "counts": counts,
-                    "source": job.source,
-                },
+                changes={"rows": span, "counts": counts, "source": job.source},
             )
-        if job.all_or_nothing:
-            self.kept_results += results
 
     def _write(self, rows: list[Row]) -> list[Result]:
         """Create or update the batch's people; answer each row's result."""
@@ -1012,7 +1090,28 @@ class Importer:
             results.append(Result(row.number, RowOutcome.IMPORTED, person_id=person_id))
         results += self._update(updated_people)
         self._link(created, [(row, person.pk) for row, person in updated_people], updated_people)
+        # Dashboards: once per center-month of the batch, not once per row. New people count
+        # this month (registered, target groups, problems first reported today).
+        this_month = self.today.replace(day=1)
+        centers = {
+            place(row.data["subdistrict"].code if row.data["subdistrict"] else None)[1]
+            for row, _ in created
+        }
+        self._later(
+            mark_rollups_stale_many,
+            marks={(center_id, this_month) for center_id in centers},
+        )
+        if updated_people:
+            self._later(
+                mark_people_rollups_stale,
+                person_ids=[person.pk for _, person in updated_people],
+                with_problems=True,
+            )
         return results
+
+    def _later(self, write, *args, **kwargs) -> None:
+        """A write of this batch, done when the batch is committed (BatchWriter)."""
+        self.pending.append(partial(write, *args, **kwargs))
 
     def _existing(self, refs: list[str]) -> dict[str, Person]:
         """People of this source already holding these refs (one indexed query)."""
@@ -1104,7 +1203,18 @@ class Importer:
                     now,
                 )
             )
-        insert_rows(Person, PERSON_COLUMNS, values)
+        self._later(insert_rows, Person, PERSON_COLUMNS, values)
+        # Until committed, the next batch finds these by their keys here (_find_duplicates).
+        numbers, names, phones = self.in_flight = ({}, {}, {})
+        for row, pk in zip(rows, ids, strict=True):
+            _key, first_sound, _last_sound, phone, number_hash = row.keys
+            if number_hash:
+                numbers.setdefault((row.data["id_type"], number_hash), pk)
+            name = _name_of(row)
+            if name[0] and name[2] and name[3]:
+                names.setdefault(name, pk)
+            if phone:
+                phones.setdefault((phone, first_sound), pk)
         return list(zip(rows, ids, strict=True))
 
     def _find_duplicates(self, rows: list[Row]) -> dict[int, list[tuple[int, str]]]:
@@ -1176,20 +1286,18 @@ class Importer:
                     if isinstance(birth, str):
                         birth = dt.date.fromisoformat(birth)
                     by_name.setdefault((first, last, birth.year, place), pk)
+        for found_by, in_flight in zip((by_number, by_name, by_phone), self.in_flight, strict=True):
+            for key, pk in in_flight.items():
+                found_by.setdefault(key, pk)
         batch_number: set[tuple] = set()
         batch_name: set[tuple] = set()
         for row in rows:
             data = row.data
             reasons = []
-            _key, first_sound, last_sound, phone, number_hash = row.keys
+            _key, first_sound, _last_sound, phone, number_hash = row.keys
             number = (data["id_type"], number_hash)
             birth_date, subdistrict = data["birth_date"], data["subdistrict"]
-            name = (
-                first_sound,
-                last_sound,
-                birth_date.year if birth_date else None,
-                subdistrict.code if subdistrict else None,
-            )
+            name = _name_of(row)
             if number[1]:
                 if number in by_number:
                     reasons.append((by_number[number], "เลขเอกสารเดียวกัน"))
@@ -1252,9 +1360,10 @@ class Importer:
             message = ", ".join(COLUMN_OF_FIELD.get(name, name) for name in changes)
             results.append(Result(row.number, outcome, person_id=person.pk, message=message))
         if changed:
-            Person.objects.bulk_update(changed, sorted(fields), batch_size=500)
+            self._later(Person.objects.bulk_update, changed, sorted(fields), batch_size=500)
         if groups_to_add:
-            through.objects.bulk_create(
+            self._later(
+                through.objects.bulk_create,
                 [through(person_id=p, targetgroup_id=g) for p, g in groups_to_add],
                 ignore_conflicts=True,
             )
@@ -1262,7 +1371,8 @@ class Importer:
 
     def _link(self, created: list[tuple[Row, int]], updated: list[tuple[Row, int]], people):
         """Target groups, problems and household memberships of the batch, in bulk."""
-        insert_rows(
+        self._later(
+            insert_rows,
             Person.target_groups.through,
             ("person_id", "targetgroup_id"),
             [(pk, group) for row, pk in created for group in row.target_groups],
@@ -1280,7 +1390,8 @@ class Importer:
                 )
             )
             problem_rows = [row for row in problem_rows if (row[0], row[1]) not in known]
-        insert_rows(
+        self._later(
+            insert_rows,
             PersonProblem,
             ("person_id", "problem_type_id", "severity", "first_reported_on"),
             problem_rows,
@@ -1337,7 +1448,8 @@ class Importer:
             for household, pk in zip(new_households.values(), ids, strict=True):
                 household[:0] = [pk]
                 household += [now, now]
-            insert_rows(
+            self._later(
+                insert_rows,
                 Household,
                 (
                     "id",
@@ -1376,15 +1488,17 @@ class Importer:
                 continue
             if elsewhere is not None:
                 # Moving between households keeps history: the action ends the old one.
-                actions.add_household_member(
+                self._later(
+                    _move,
                     actor=self.actor,
-                    household=Household.objects.get(pk=household_id),
+                    household_id=household_id,
                     person=known_people[pk],
                     relationship=row.relationship,
                 )
                 continue
             memberships.append((household_id, pk, row.relationship, self.today))
-        insert_rows(
+        self._later(
+            insert_rows,
             HouseholdMembership,
             ("household_id", "person_id", "relationship", "started_on"),
             memberships,
@@ -1392,9 +1506,31 @@ class Importer:
         for household in new_households.values():
             heads.pop(household[0], None)  # created with their head already
         for household_id, person_id in heads.items():
-            Household.objects.filter(pk=household_id).exclude(head_id=person_id).update(
-                head_id=person_id
-            )
+            self._later(_set_head, household_id, person_id)
+
+
+def _name_of(row: Row) -> tuple:
+    """The duplicate check's name key: sound-alike first and last name, birth year, subdistrict."""
+    birth_date, subdistrict = row.data["birth_date"], row.data["subdistrict"]
+    return (
+        row.keys[1],
+        row.keys[2],
+        birth_date.year if birth_date else None,
+        subdistrict.code if subdistrict else None,
+    )
+
+
+def _move(*, actor, household_id: int, person: Person, relationship: str) -> None:
+    actions.add_household_member(
+        actor=actor,
+        household=Household.objects.get(pk=household_id),
+        person=person,
+        relationship=relationship,
+    )
+
+
+def _set_head(household_id: int, person_id: int) -> None:
+    Household.objects.filter(pk=household_id).exclude(head_id=person_id).update(head_id=person_id)
 
 
 # --- Fast inserts ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from openpyxl import Workbook, load_workbook
 
 from asa.accounts.models import AuditEvent
@@ -285,3 +286,89 @@ def test_the_cli_imports_with_progress_and_writes_the_template(tmp_path, chair_a
     )
     assert "imported: 1" in job_out.getvalue()
     assert Person.objects.get(source="cli").first_name == "บุญมี"
+
+
+def _threads(monkeypatch) -> list[bool]:
+    """Whether each import's BatchWriter wrote in a thread of its own."""
+    seen = []
+    real = importing.BatchWriter.__init__
+
+    def init(self, threaded):
+        real(self, threaded)
+        seen.append(self.thread is not None)
+
+    monkeypatch.setattr(importing.BatchWriter, "__init__", init)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_read_while_the_one_before_is_written_still_finds_its_duplicates(
+    tmp_path, chair_a, monkeypatch
+):
+    # Outside a transaction on PostgreSQL the writer commits batch k while batch k+1 is read
+    # and checked: rows duplicating (by ID, phone and name) or joining households of the batch
+    # in flight must come out as if the batches had been imported one after the other.
+    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    threads = _threads(monkeypatch)
+    lines = [
+        # batch 1
+        f"R1,{ID_1},นาง,บุญมี,ศรีสุข,01/05/2493,หญิง,081-234-5678,100502,H1,หัวหน้าครัวเรือน,,debt",
+        "R2,,นาย,สมหมาย,ศรีสุข,02/03/2490,ชาย,,100502,H1,คู่สมรส,,",
+        "R3,,นางสาว,มะลิ,ใจดี,,หญิง,,100502,H2,บุตร,,",
+        # batch 2: duplicates of batch 1, by ID, by phone and first name, by sound-alike name
+        f"R4,{ID_1},นาง,บุญมา,ศรีสุก,,หญิง,,100502,,,,",
+        "R5,,นาง,บุญมี,ศรีสุข,,หญิง,0812345678,100502,,,,",
+        "R6,,นาย,สมหมาย,สีสุข,09/09/2490,ชาย,,100502,,,,",
+        # batch 3: joins batch 1's household H1, heads H2 (made in batch 1 without a head)
+        "R7,,เด็กชาย,ต้น,ศรีสุข,๑๕/๐๖/๒๕๕๘,ชาย,,100502,H1,บุตร,,",
+        "R8,,นาย,ดำ,ใจดี,,ชาย,,100502,H2,หัวหน้าครัวเรือน,,",
+    ]
+    path = write(tmp_path, "p.csv", "\n".join([HEADER, *lines]))
+    job = import_file(path, actor=chair_a, source="s")
+    assert threads == [connection.vendor == "postgresql"]
+    assert job.status == "done", job.error
+    outcomes = {number: outcome for number, outcome, _ in results(job)}
+    assert outcomes == {
+        2: "imported", 3: "imported", 4: "imported",
+        5: "duplicate", 6: "duplicate", 7: "duplicate",
+        8: "imported", 9: "imported",
+    }  # fmt: skip
+    first = Person.objects.get(source_ref="R1")
+    assert ImportRowResult.objects.get(job=job, row_number=5).person == first
+    assert ImportRowResult.objects.get(job=job, row_number=6).person == first
+    assert ImportRowResult.objects.get(job=job, row_number=7).person.source_ref == "R2"
+    one, two = Household.objects.order_by("id")
+    assert one.head == first and two.head == Person.objects.get(source_ref="R8")
+    members = set(one.memberships.values_list("person__source_ref", flat=True))
+    assert members == {"R1", "R2", "R7"}
+    assert job.processed_rows == 8 and Person.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_fails_while_written_fails_the_job_and_a_rerun_finishes_it(
+    tmp_path, chair_a, monkeypatch
+):
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    lines = [f"R{i},,นาย,คน{i},ทดสอบ{i},,ชาย,,100502,,,,debt" for i in range(7)]
+    path = write(tmp_path, "p.csv", "\n".join([HEADER, *lines]))
+    with path.open("rb") as handle:
+        job = start_import(actor=chair_a, file=handle, file_name="p.csv", source="s")
+    real = importing.Importer._commit
+    calls = {"n": 0}
+
+    def fail_second(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real(self, *args)
+
+    monkeypatch.setattr(importing.Importer, "_commit", fail_second)
+    with pytest.raises(RuntimeError):
+        run_import(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "นำเข้าซ้ำได้" in job.error
+    assert job.processed_rows == 2 and Person.objects.count() == 2 and calls["n"] == 2
+    monkeypatch.setattr(importing.Importer, "_commit", real)
+    job = run_import(job.pk)
+    assert job.status == "done" and job.counts["imported"] == 7
+    assert Person.objects.count() == 7 and PersonProblem.objects.count() == 7
