@@ -72,10 +72,21 @@ def mark_rollups_stale_many(*, marks) -> None:
     months = {(center_id, on.replace(day=1)) for center_id, on in marks if center_id and on}
     if not months:
         return
-    StaleMonth.objects.bulk_create(
-        [StaleMonth(center_id=center_id, month=month) for center_id, month in months],
-        ignore_conflicts=True,
-    )
+    if connection.vendor == "postgresql":
+        # Two arrays instead of a statement of ~900 rows: an import batch across the country
+        # marks every center, and bulk_create spent ~45 ms a batch building that statement.
+        centers, firsts = zip(*months, strict=True)
+        _execute(
+            f"INSERT INTO {StaleMonth._meta.db_table} (center_id, month, marked_at) "  # noqa: S608
+            "SELECT c, m, %s FROM unnest(%s::integer[], %s::date[]) AS k(c, m) "
+            "ON CONFLICT DO NOTHING",
+            [timezone.now(), list(centers), list(firsts)],
+        )
+    else:
+        StaleMonth.objects.bulk_create(
+            [StaleMonth(center_id=center_id, month=month) for center_id, month in months],
+            ignore_conflicts=True,
+        )
     transaction.on_commit(_enqueue_refresh)
 
 
