@@ -124,6 +124,21 @@ def remove_imported() -> None:
             cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
 
 
+def server_settings() -> None:
+    """Print the PostgreSQL settings the figures depend on (README: Deploying on PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    names = ["shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression"]
+    with connection.cursor() as cursor:
+        found = []
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            found.append(f"{name}={cursor.fetchone()[0]}")
+    print("PostgreSQL: " + ", ".join(found))
+
+
 def run_asa(path: Path) -> dict:
     from asa.accounts.models import User
     from asa.registry.importing import import_file
@@ -229,6 +244,7 @@ def main() -> None:
         raise SystemExit(
             f"Asa's importer (asa/registry/importing.py, import_file) is not there yet: {error}"
         ) from error
+    server_settings()
     path = ROOT / "bench" / "out" / f"import_{options.rows}.csv"
     started = time.perf_counter()
     write_csv(path, options.rows)

@@ -7,9 +7,10 @@ batch with nothing lost or doubled. `import_file` does both in the foreground (C
 
 Rows are validated with the registry's own rules (`check_person`) without a query per row:
 areas, centers, target groups and problem types are loaded once into dictionaries, and each
-batch asks the database a fixed handful of `IN` questions (existing source refs, identity
-numbers, phones, sound-alike names) before writing with `bulk_create`. The format is in
-docs/import-format.md.
+batch asks the database a fixed handful of questions (existing source refs, identity numbers,
+phones, sound-alike names) before writing plain tuples with COPY (`insert_rows`). On
+PostgreSQL a BatchWriter thread commits each batch while the next one is read and checked.
+The format is in docs/import-format.md.
 """
 
 import csv
@@ -764,11 +765,12 @@ class _AllOrNothingFailed(Exception):
 
 class BatchWriter:
     """Commits the import's batches in order. On PostgreSQL, outside a transaction, it does so in
-    a thread with a connection of its own, so the database writes one batch (COPY, index
-    upkeep, the commit's foreign-key checks) while this thread reads and checks the next: the
-    two take about as long as each other, and a batch's reads never need the batch before it
-    (`Importer.in_flight`). Otherwise (SQLite, all-or-nothing, inside a caller's transaction)
-    each batch is committed at once, here.
+    a thread with a connection of its own, so the database writes one batch (COPY, the upkeep of
+    a dozen person indexes, the commit's foreign-key checks: ~0.6 s for 5,000 rows at a million
+    people) while this thread reads and checks the next (~0.45 s); a batch's reads never need
+    the batch before it (`Importer.in_flight`). Otherwise (SQLite, whose ids come from MAX(id)
+    under the write lock; all-or-nothing; inside a caller's transaction) each batch is
+    committed at once, here.
 
     At most one batch is in flight: `submit` waits for the one before. The first error in the
     thread is raised by the next `submit` or by `close`; batches after it are not written. A
