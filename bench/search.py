@@ -39,31 +39,74 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _token() -> str:
+def _token(username: str = "bench.admin", role: str = "ministry_admin", scope=None) -> str:
     from asa.accounts.actions import assign_role, create_api_token, create_user
-    from asa.accounts.models import Role, User
+    from asa.accounts.models import User
 
-    user = User.objects.filter(username="bench.admin").first()
+    user = User.objects.filter(username=username).first()
     if user is None:
-        user = create_user(actor=None, username="bench.admin", password=os.urandom(16).hex())
-        assign_role(actor=None, user=user, role=Role.MINISTRY_ADMIN, scope=None)
+        user = create_user(actor=None, username=username, password=os.urandom(16).hex())
+        assign_role(actor=None, user=user, role=role, scope=scope)
     _, secret = create_api_token(actor=None, user=user, name="bench")
     return secret
 
 
-def _queries(count: int, seed: int) -> tuple[list[str], list[str]]:
-    """Real IDs, and parts of real names the way people type them."""
+def _scoped_tokens() -> list[tuple[str, str, str]]:
+    """(label, token, SQL condition on registry_person) for a province officer of the largest
+    province and the chair of the largest center: their searches read a part of the table."""
     from django.db import connection
 
+    from asa.accounts.models import Role
+    from asa.centers.models import Center
+    from asa.geo.models import Province
+
     with connection.cursor() as cursor:
-        cursor.execute("SELECT max(id) FROM registry_person")
-        top = cursor.fetchone()[0] or 0
-        chance = random.Random(seed)
-        picks = [chance.randint(1, top) for _ in range(count * 3)]
         cursor.execute(
-            "SELECT id_number, first_name, last_name FROM registry_person WHERE id = ANY(%s)",
-            [picks],
+            "SELECT province_id, count(*) FROM registry_person GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
         )
+        province_code, province_people = cursor.fetchone()
+        cursor.execute(
+            "SELECT center_id, count(*) FROM registry_person WHERE center_id IS NOT NULL "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+        )
+        center_id, center_people = cursor.fetchone()
+    province = Province.objects.get(pk=province_code)
+    center = Center.objects.get(pk=center_id)
+    return [
+        (
+            f"province officer, {province.name_en} ({province_people:,} people)",
+            _token("bench.province", Role.PROVINCE_OFFICER, province),
+            f"district_id LIKE '{province_code}%%'",
+        ),
+        (
+            f"center chair, {center.name_en or center.name_th} ({center_people:,} people)",
+            _token("bench.chair", Role.CENTER_CHAIR, center),
+            f"center_id = {int(center_id)}",
+        ),
+    ]
+
+
+def _queries(count: int, seed: int, where: str = "") -> tuple[list[str], list[str]]:
+    """Real IDs, and parts of real names the way people type them (of people matching
+    `where`, when given: the ones a scoped user may find)."""
+    from django.db import connection
+
+    chance = random.Random(seed)
+    with connection.cursor() as cursor:
+        if where:
+            cursor.execute(
+                "SELECT id_number, first_name, last_name FROM registry_person "
+                f"WHERE {where} ORDER BY md5(id::text || %s) LIMIT %s",
+                [str(seed), count * 3],
+            )
+        else:
+            cursor.execute("SELECT max(id) FROM registry_person")
+            top = cursor.fetchone()[0] or 0
+            picks = [chance.randint(1, top) for _ in range(count * 3)]
+            cursor.execute(
+                "SELECT id_number, first_name, last_name FROM registry_person WHERE id = ANY(%s)",
+                [picks],
+            )
         rows = cursor.fetchall()
     from asa.lib.crypto import decrypt
 
@@ -124,6 +167,10 @@ def main() -> None:
     people = Person.objects.count()
     token = _token()
     ids, names = _queries(options.requests, options.seed)
+    scoped = [
+        (label, scoped_token, _queries(options.requests, options.seed, where)[1])
+        for label, scoped_token, where in _scoped_tokens()
+    ]
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
         [
@@ -160,6 +207,10 @@ def main() -> None:
             floor.append((time.perf_counter() - started) * 1000)
         id_times, id_counts = _run(connection, token, ids)
         name_times, name_counts = _run(connection, token, names)
+        scoped_times = []
+        for label, scoped_token, texts in scoped:
+            _run(connection, scoped_token, texts[:20])  # the scope's first lookups
+            scoped_times.append((label, *_run(connection, scoped_token, texts)))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -181,6 +232,13 @@ def main() -> None:
         f"mean results {statistics.mean(name_counts):.1f}, "
         f"max latency {max(name_times):.1f} ms"
     )
+    for label, times, counts in scoped_times:
+        p50, p95 = _percentiles(times)
+        print(
+            f"name search as {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+            f"{'OK' if p95 <= NAME_TARGET_MS else 'MISSED'}; "
+            f"mean results {statistics.mean(counts):.1f}, max latency {max(times):.1f} ms"
+        )
 
 
 if __name__ == "__main__":

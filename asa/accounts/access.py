@@ -188,12 +188,12 @@ def forget_scope(user) -> None:
 
 
 def _area(scope: Scope, district_path: str) -> Q:
-    condition = NOTHING
-    if scope.province_codes:
-        condition |= Q(**{f"{district_path}__province_id__in": scope.province_codes})
-    if scope.district_codes:
-        condition |= Q(**{f"{district_path}_id__in": scope.district_codes})
-    return condition
+    # A province is spelled as its district codes, as in _case_scope: one IN list on the row's
+    # own district column, which the (district, ...) indexes serve. Joined through
+    # geo_district instead, a Bangkok officer's name search took 61 ms at p95 against 10
+    # (1,000,000 people, bench/search.py).
+    districts = set(scope.district_codes) | districts_of(scope.province_codes)
+    return Q(**{f"{district_path}_id__in": sorted(districts)}) if districts else NOTHING
 
 
 def _center_read(scope: Scope) -> Q:

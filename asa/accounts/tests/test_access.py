@@ -183,3 +183,14 @@ def test_it_reads_the_scope_in_a_bounded_number_of_queries(chair_a, django_asser
         assert scope_of(user).chair_center_ids
     with django_assert_max_num_queries(0):
         scope_of(user)
+
+
+def test_a_province_is_read_through_its_districts_own_column(officer, center_a):
+    # The registry's (district, name_key) index serves a province officer's searches only when
+    # the scope is an IN list on the row's own district column, not a join to geo_district.
+    from asa.registry.models import Person
+
+    people = visible(officer, Person.objects.all())
+    sql = str(people.query)
+    assert "geo_district" not in sql and '"district_id" IN (' in sql
+    assert "1005" in sql.partition('"district_id" IN (')[2]  # Bang Khen, in Bangkok
