@@ -188,10 +188,11 @@ def forget_scope(user) -> None:
 
 
 def _area(scope: Scope, district_path: str) -> Q:
-    # A province is spelled as its district codes, as in _case_scope: one IN list on the row's
-    # own district column, which the (district, ...) indexes serve. Joined through
-    # geo_district instead, a Bangkok officer's name search took 61 ms at p95 against 10
-    # (1,000,000 people, bench/search.py).
+    """An officer's area over the row's own district column (at `district_path`)."""
+    # A province is spelled as its district codes: one IN list on the row's own district
+    # column, which the (district, ...) indexes serve directly, where a prefix match would need
+    # a pattern index on every query. Joined through geo_district instead, a Bangkok officer's
+    # name search took 61 ms at p95 against 10 (1,000,000 people, bench/search.py).
     districts = set(scope.district_codes) | districts_of(scope.province_codes)
     return Q(**{f"{district_path}_id__in": sorted(districts)}) if districts else NOTHING
 
@@ -334,11 +335,7 @@ def _case_scope(scope: Scope, *, case: F, created_by: Q) -> Q:
     cases this user reported."""
     # Every part is one indexed column of the row (no join), so lists and counts at a million
     # cases read the index entries of the scope, not the whole table (bench/cases.py).
-    # A DOPA district code starts with its province's code (1005 is in 10).
-    # A province is spelled as its district codes: one IN list the (district, ...) indexes
-    # serve directly, where a prefix match would need a pattern index on every query.
-    districts = set(scope.district_codes) | districts_of(scope.province_codes)
-    area = Q(district_id__in=sorted(districts)) if districts else NOTHING
+    area = _area(scope, "district")
     own = NOTHING
     if scope.volunteer_ids:
         assigned = CaseAssignment.objects.filter(volunteer_id__in=scope.volunteer_ids)

@@ -1246,17 +1246,18 @@ class Importer:
             if row.keys[1] and row.data["birth_date"] and row.data["subdistrict"]
         }
         places = {row.data["subdistrict"].code for row in rows if row.data["subdistrict"]}
+        postgresql = connection.vendor == "postgresql"
         with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # These probes are quick, but their estimated cost crosses jit_above_cost, and
-                # compiling them took longer than running them (~20 ms a batch).
+            # On PostgreSQL, one index probe per key whatever the statistics say: it samples the
+            # keyed hashes and underestimates their distinct values five to tenfold (family
+            # members share phones; people without an ID share ''), so `= ANY(...)` with a
+            # batch's keys was planned as a scan of the whole table (~350 ms a query). OFFSET 0
+            # keeps the lateral probe from being flattened into a join. Without JIT: the probes'
+            # estimated cost crosses jit_above_cost, and compiling took longer than running.
+            if postgresql:
                 cursor.execute("SET LOCAL jit = off")
-                # One index probe per key, whatever the statistics say. PostgreSQL samples
-                # the keyed hashes and underestimates their distinct values five to tenfold
-                # (family members share phones; people without an ID share ''), so `= ANY(...)`
-                # with a batch's keys was planned as a scan of the whole table (~350 ms a
-                # query). OFFSET 0 keeps the lateral probe from being flattened into a join.
-                if numbers:
+            if numbers:
+                if postgresql:
                     types, hashes = zip(*numbers, strict=True)
                     cursor.execute(
                         "SELECT p.id, k.t, k.h FROM unnest(%s::text[], %s::text[]) AS k(t, h) "
@@ -1265,19 +1266,7 @@ class Importer:
                         "AND merged_into_id IS NULL OFFSET 0) AS p",
                         [list(types), list(hashes)],
                     )
-                    by_number.update(((t, h), pk) for pk, t, h in cursor.fetchall())
-                if phones:
-                    cursor.execute(
-                        "SELECT p.id, k.h, p.first_name_sound FROM unnest(%s::text[]) AS k(h) "
-                        "CROSS JOIN LATERAL (SELECT id, first_name_sound FROM registry_person "
-                        "WHERE phone_hash = k.h AND merged_into_id IS NULL OFFSET 0) AS p "
-                        "ORDER BY p.id",
-                        [list(phones)],
-                    )
-                    for pk, key, sound in cursor.fetchall():
-                        by_phone.setdefault((key, sound), pk)
-            else:
-                if numbers:
+                else:
                     types, type_params = _any("id_type", {t for t, _ in numbers})
                     given, number_params = _any("id_number_hash", {n for _, n in numbers})
                     cursor.execute(
@@ -1286,18 +1275,27 @@ class Importer:
                         "AND merged_into_id IS NULL",
                         [*type_params, *number_params],
                     )
-                    by_number.update(((t, h), pk) for pk, t, h in cursor.fetchall())
-                if phones:
+                by_number.update(((t, h), pk) for pk, t, h in cursor.fetchall())
+            if phones:
+                if postgresql:
+                    cursor.execute(
+                        "SELECT p.id, k.h, p.first_name_sound FROM unnest(%s::text[]) AS k(h) "
+                        "CROSS JOIN LATERAL (SELECT id, first_name_sound FROM registry_person "
+                        "WHERE phone_hash = k.h AND merged_into_id IS NULL OFFSET 0) AS p "
+                        "ORDER BY p.id",
+                        [list(phones)],
+                    )
+                else:
                     given, params = _any("phone_hash", phones)
                     cursor.execute(
                         "SELECT id, phone_hash, first_name_sound FROM registry_person "  # noqa: S608
                         f"WHERE {given} AND merged_into_id IS NULL ORDER BY id",
                         params,
                     )
-                    for pk, key, sound in cursor.fetchall():
-                        by_phone.setdefault((key, sound), pk)
+                for pk, key, sound in cursor.fetchall():
+                    by_phone.setdefault((key, sound), pk)
             if names:
-                if connection.vendor == "postgresql":
+                if postgresql:
                     # Pairs joined to the (first, last) sound index: never a scan by first
                     # sound alone, which in a national table matches a great many people.
                     firsts, lasts = zip(*names, strict=True)
