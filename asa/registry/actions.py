@@ -5,6 +5,7 @@ Pages, the API, the importer and the CLI all call these. Each validates with the
 """
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -148,13 +149,23 @@ def birth_date_error(birth_date: dt.date, today: dt.date) -> str:
 
 
 def clean_phones(text) -> tuple[str, str]:
-    """(phones joined by ', ', message): each phone must have 9–10 digits."""
-    phones = [part.strip() for part in str(text or "").split(",") if part.strip()]
+    """(phones in their stored form joined by ', ', message): see thai_text.phone_key.
+
+    A number Excel kept as a number (814966696) gets its leading zero back; what cannot be a
+    Thai or an international (+country) number is refused, never stored as typed."""
+    phones = []
     message = ""
-    for phone in phones:
-        digits = phone_key(phone)
-        if not 9 <= len(digits) <= 10:
-            message = f"หมายเลขโทรศัพท์ {phone} ไม่ถูกต้อง (ต้องมี 9–10 หลัก)"
+    for part in re.split(r"[,;/]", str(text or "")):
+        if not part.strip():
+            continue
+        phone = phone_key(part)
+        if not phone:
+            message = (
+                f"หมายเลขโทรศัพท์ {part.strip()} ไม่ถูกต้อง (มือถือ 10 หลักขึ้นต้นด้วย 06 08 09, "
+                "โทรศัพท์บ้าน 9 หลักขึ้นต้นด้วย 02–07 หรือเบอร์ต่างประเทศขึ้นต้นด้วย +)"
+            )
+        elif phone not in phones:
+            phones.append(phone)
     return ", ".join(phones), message
 
 

@@ -249,7 +249,7 @@ def initial_from_search(text: str) -> dict:
     if not text:
         return {}
     compact = to_arabic_digits(text).replace("-", "").replace(" ", "")
-    if compact.isdigit():
+    if compact.removeprefix("+").isdigit():
         if len(compact) == 13:
             return {"id_type": IdType.NATIONAL_ID, "id_number": compact}
         return {"phone": compact}

@@ -87,7 +87,7 @@ def search_people(queryset: QuerySet[Person], text: str, *, limit: int = SEARCH_
     if not text:
         return []
     compact = to_arabic_digits("".join(text.split())).replace("-", "")
-    if compact.isdigit():
+    if compact.removeprefix("+").isdigit():
         # Lists, not querysets: the API's pagination then needs no COUNT query.
         if len(compact) == 13:
             try:
@@ -104,7 +104,9 @@ def search_people(queryset: QuerySet[Person], text: str, *, limit: int = SEARCH_
                     id_number_hash=identity_hash(number),
                 ).order_by("pk")[:limit]
             )
-        return list(queryset.filter(phone_hash=phone_hash(compact))[:limit])
+        # Any way of writing a number finds it: +66 81 496 6696, 66814966696, 081-496-6696.
+        key = phone_hash(compact)
+        return list(queryset.filter(phone_hash=key)[:limit]) if key else []
     key = name_key(text)
     if not key:
         return []
