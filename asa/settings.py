@@ -195,6 +195,9 @@ NOTIFICATION_CHANNELS = {
     "line": envstr("NOTIFY_LINE_CHANNEL", "asa.accounts.channels.FileLineChannel"),
 }
 NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 5)
+# Rows of one user's imports in 24 hours that may match people outside their area before their
+# imports are stopped and the DPO told (an import must not be a way to ask who is registered).
+IMPORT_OUTSIDE_MATCH_LIMIT = envint("IMPORT_OUTSIDE_MATCH_LIMIT", 20)
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 
 # Sign-in security (asa/accounts/security.py). Staff, officers, admins and the DPO must pass a

@@ -529,6 +529,10 @@ RULES: dict[str, Rule] = {
         write=lambda scope: Q(survivor__in=Person.objects.filter(_duplicate_write_people(scope))),
     ),
     "registry.importjob": Rule(read=_import_read, write=_import_read),
+    # Rows refused as duplicates: reviewed by those who may change the person they matched.
+    "registry.importrowresult": Rule(
+        read=_through_person(_registry_write), write=_through_person(_registry_write)
+    ),
     "cases.case": Rule(read=_case_read, write=_case_write),
     "cases.visit": Rule(read=_through_case(_case_read), write=_through_case(_case_write)),
     "cases.planitem": Rule(read=_through_case(_case_read), write=_through_case(_case_write)),

@@ -472,8 +472,9 @@ def mark_distinct(request, candidate_id: int, payload: DistinctIn):
 
 
 def may_import(user) -> bool:
-    scope = scope_of(user)
-    return scope.national or scope.is_officer or bool(scope.center_ids)
+    """Chairs, officers and the ministry: an import writes many people at once and answers
+    whether identity numbers are registered, which a volunteer's work does not need."""
+    return scope_of(user).is_staff_level
 
 
 def imports_for(user):
@@ -496,7 +497,8 @@ def imports_for(user):
     summary="Upload a CSV or XLSX of people to import in the background",
     description=(
         "Multipart: `file`, `source` (the system the rows come from: re-importing the same "
-        "source and `source_ref` updates), optional `center` (id) and `all_or_nothing`. The "
+        "source and `source_ref` updates), optional `center` (id), `all_or_nothing` and `dry_run` "
+        "(check every row and write the row report, change nothing else). The "
         "answer is the job; poll `status_url`. A file that is not a spreadsheet (by content) "
         "or too large is a 422 on `file`. The format: docs/import-format.md."
     ),
@@ -507,6 +509,7 @@ def create_import(
     source: Form[str],
     center: Form[int | None] = None,
     all_or_nothing: Form[bool] = False,
+    dry_run: Form[bool] = False,
 ):
     user = request.auth
     require(may_import(user))
@@ -522,6 +525,7 @@ def create_import(
         source=source,
         center=chosen,
         all_or_nothing=all_or_nothing,
+        dry_run=dry_run,
     )
     importing.enqueue_import(job)
     return Status(202, job)

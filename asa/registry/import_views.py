@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from asa.accounts.access import get_for, require, writable_centers
-from asa.registry import importing
+from asa.registry import import_review, importing
 from asa.registry.api import _export, imports_for, may_import
 from asa.registry.exporting import report_xlsx
 from asa.registry.models import ImportStatus
@@ -31,6 +31,9 @@ class ImportForm(forms.Form):
     )
     all_or_nothing = forms.BooleanField(
         label=_("นำเข้าทั้งหมดหรือไม่นำเข้าเลย (ถ้ามีแถวผิดพลาดจะไม่นำเข้าแถวใดเลย)"), required=False
+    )
+    dry_run = forms.BooleanField(
+        label=_("ตรวจสอบอย่างเดียว (รายงานผลทุกแถว ยังไม่บันทึกข้อมูล)"), required=False
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -62,6 +65,7 @@ def import_create(request):
                 source=form.cleaned_data["source"],
                 center=form.cleaned_data["center"],
                 all_or_nothing=form.cleaned_data["all_or_nothing"],
+                dry_run=form.cleaned_data["dry_run"],
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
@@ -97,6 +101,47 @@ def import_report(request, pk):
     response = HttpResponse(report_xlsx(job), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.xlsx"'
     return response
+
+
+@login_required
+def import_review_list(request):
+    """Rows refused as likely duplicates, waiting for someone to decide (never lost)."""
+    require(may_import(request.user))
+    rows = import_review.review_queue(request.user).order_by("-job_id", "row_number")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "registry/import_review_list.html", {"page_obj": page, "query_without_page": ""}
+    )
+
+
+@login_required
+def import_review_detail(request, pk):
+    require(may_import(request.user))
+    result = get_for(request.user, import_review.review_queue(request.user), pk, write=True)
+    error = ""
+    if request.method == "POST":
+        try:
+            import_review.review_import_row(
+                actor=request.user,
+                result=result,
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", "")[:500],
+            )
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            return redirect("imports:import_review_list")
+    try:
+        row = import_review.read_row(result)
+    except ValidationError as unreadable:
+        row, error = None, error or " ".join(unreadable.messages)
+    context = {
+        "result": result,
+        "row": row,
+        "taken": import_review.missing_from_person(result, row) if row else {},
+        "error": error,
+    }
+    return render(request, "registry/import_review_detail.html", context)
 
 
 @login_required

@@ -29,6 +29,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
@@ -158,6 +159,7 @@ MAX_LENGTHS["national_id"] = Person._meta.get_field("id_number").max_length
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 NOT_A_SPREADSHEET = "ไฟล์นี้ไม่ใช่ตารางข้อมูล CSV หรือ XLSX ที่อ่านได้ กรุณาตรวจสอบไฟล์"
+NO_ROWS = "ไฟล์นี้มีแต่หัวตาราง ไม่มีแถวข้อมูลให้นำเข้า"
 
 
 def _header_key(text) -> str:
@@ -750,6 +752,89 @@ def _may_write(scope: Scope | None, center_id, district_id) -> bool:
     )
 
 
+def _earlier_row(number: int, source_ref: str) -> str:
+    return f"แถวที่ {number}" + (f" ({source_ref})" if source_ref else "")
+
+
+OUTSIDE_SCOPE_MESSAGE = (
+    "ตรงกับบุคคลที่ลงทะเบียนไว้แล้วนอกพื้นที่ของคุณ ไม่ได้นำเข้า "
+    "หากเป็นบุคคลเดียวกัน โปรดขอให้เจ้าหน้าที่ พมจ. ของคุณขอโอนข้อมูล"
+)
+
+
+IMPORT_LOCKED_MESSAGE = (
+    "การนำเข้าถูกระงับ: มีแถวที่ตรงกับบุคคลนอกพื้นที่ของคุณมากเกินกำหนดภายใน 24 ชั่วโมง "
+    "เจ้าหน้าที่คุ้มครองข้อมูลส่วนบุคคลได้รับแจ้งแล้ว"
+)
+OUTSIDE_SCOPE_COUNT = "outside_scope"
+
+
+def outside_matches_lately(user, *, but: int | None = None) -> int:
+    """Rows of the user's imports of the last 24 hours that matched people outside their area."""
+    if user is None:
+        return 0
+    since = timezone.now() - dt.timedelta(hours=24)
+    jobs = ImportJob.objects.filter(uploaded_by=user, created_at__gte=since).exclude(pk=but)
+    return sum(
+        counts.get(OUTSIDE_SCOPE_COUNT, 0)
+        for counts in jobs.values_list("counts", flat=True)[:1000]
+    )
+
+
+IDENTITY_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "id_type",
+    "id_number",
+    "birth_date",
+    "phone",
+)
+IDENTITY_LABELS = {
+    "title": "คำนำหน้า",
+    "first_name": "ชื่อ",
+    "last_name": "นามสกุล",
+    "id_type": "ประเภทเอกสาร",
+    "id_number": "เลขเอกสาร",
+    "birth_date": "วันเกิด",
+    "phone": "โทรศัพท์",
+}
+
+
+def _shown(name: str, value) -> str:
+    """A value for the row report: numbers masked to their last four digits (the report is
+    kept as plain text, unlike the encrypted columns), dates in the Buddhist Era."""
+    if value in (None, ""):
+        return "(ว่าง)"
+    if name in ("id_number", "phone"):
+        return ", ".join("•" * max(len(part) - 4, 0) + part[-4:] for part in str(value).split(", "))
+    if isinstance(value, dt.date):
+        return f"{value.day}/{value.month}/{value.year + BE_OFFSET}"
+    return str(value)
+
+
+def _duplicate_result(row, found: list[tuple[int, str]], outside: set[int]) -> "Result":
+    """The row report of a likely duplicate: each person matched named once, with every
+    reason; a person outside the importer's area neither named nor described."""
+    if any(pk in outside for pk, _ in found):
+        return Result(row.number, RowOutcome.DUPLICATE, message=OUTSIDE_SCOPE_MESSAGE)
+    reasons_of: dict[int, list[str]] = {}
+    for pk, reason in found:
+        reasons_of.setdefault(pk, []).append(reason)
+    parts = [
+        f"รหัสบุคคล {pk} ({', '.join(reasons)})" if pk else ", ".join(reasons)
+        for pk, reasons in reasons_of.items()
+    ]  # in-file reasons name the earlier row themselves
+    person_id = next((pk for pk in reasons_of if pk), None)
+    return Result(
+        row.number,
+        RowOutcome.DUPLICATE,
+        person_id=person_id,
+        field="national_id" if any("เลขเอกสาร" in reason for _, reason in found) else "",
+        message=f"อาจเป็นบุคคลเดียวกับที่มีอยู่แล้ว: {'; '.join(parts)} ไม่ได้นำเข้า",
+    )
+
+
 @dataclass
 class Result:
     number: int
@@ -839,6 +924,9 @@ class Importer:
         # The previous batch's new people by identity number, name and phone: it may not be
         # committed yet when the next batch looks for duplicates (BatchWriter).
         self.in_flight: tuple[dict, dict, dict] = ({}, {}, {})
+        # Rows that matched someone outside the importer's area (see _outside_scope).
+        self.outside_matches = 0
+        self.earlier_outside_matches = outside_matches_lately(self.actor, but=job.pk)
 
     # -- running
 
@@ -864,6 +952,10 @@ class Importer:
         else:
             self._run_batches(sheet, resume_after)
         counts = _counts(job.pk)
+        if not any(counts.values()) and not resume_after:  # rows that were all blank
+            ImportJob.objects.filter(pk=job.pk).update(error=NO_ROWS)
+        if self.outside_matches:
+            counts[OUTSIDE_SCOPE_COUNT] = self.outside_matches
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.DONE,
             counts=counts,
@@ -875,7 +967,7 @@ class Importer:
             action="finish_import",
             object_type="registry.importjob",
             object_id=str(job.pk),
-            changes={"counts": counts, "source": job.source},
+            changes={"counts": counts, "source": job.source, "dry_run": job.dry_run},
         )
         job.refresh_from_db()
         return job
@@ -992,6 +1084,8 @@ class Importer:
             seen_refs[row.source_ref] = number
             rows.append(row)
         results += self._write(rows)
+        if self.outside_matches and self.actor is not None:
+            self._refuse_probing(results)
         results.sort(key=lambda result: result.number)
         writes, self.pending = self.pending, []
         span = [batch[0][0], batch[-1][0]]
@@ -1076,26 +1170,24 @@ class Importer:
             else:
                 updated_people.append((row, person))
         duplicates = self._find_duplicates(new_rows)
+        outside = self._outside_scope({pk for found in duplicates.values() for pk, _ in found})
         to_create: list[Row] = []
         for row in new_rows:
             found = duplicates.get(row.number)
             if found:
-                ids = ", ".join(str(pk) for pk, _ in found)
-                reasons = "; ".join(sorted({reason for _, reason in found}))
-                results.append(
-                    Result(
-                        row.number,
-                        RowOutcome.DUPLICATE,
-                        person_id=found[0][0] or None,
-                        field="national_id" if "เลขเอกสาร" in reasons else "",
-                        message=f"อาจเป็นบุคคลเดียวกับรหัสบุคคล {ids} ({reasons}) ไม่ได้นำเข้า",
-                    )
-                )
+                results.append(_duplicate_result(row, found, outside))
             else:
                 to_create.append(row)
+        if outside:
+            self.outside_matches += sum(
+                1 for found in duplicates.values() if any(pk in outside for pk, _ in found)
+            )
         created = self._create(to_create)
-        for row, person_id in created:
-            results.append(Result(row.number, RowOutcome.IMPORTED, person_id=person_id))
+        dry_run = self.job.dry_run
+        for row, person_id in created:  # a dry run's new people have no row to point at
+            results.append(
+                Result(row.number, RowOutcome.IMPORTED, person_id=None if dry_run else person_id)
+            )
         results += self._update(updated_people)
         self._link(created, [(row, person.pk) for row, person in updated_people], updated_people)
         # Dashboards: once per center-month of the batch, not once per row. New people count
@@ -1117,9 +1209,72 @@ class Importer:
             )
         return results
 
+    def _refuse_probing(self, results: list[Result]) -> None:
+        """Past IMPORT_OUTSIDE_MATCH_LIMIT rows matching people outside the importer's area in
+        a day, an import is a way of asking who is registered: stop it (this batch is not
+        written), keep the user from importing for the rest of the day and tell the DPO."""
+        rows = [r.number for r in results if r.message == OUTSIDE_SCOPE_MESSAGE]
+        record_event(
+            actor=self.actor,
+            action="import_outside_scope_matches",
+            object_type="registry.importjob",
+            object_id=str(self.job.pk),
+            changes={"rows": rows[:100], "count": len(rows)},
+        )
+        total = self.earlier_outside_matches + self.outside_matches
+        if total <= settings.IMPORT_OUTSIDE_MATCH_LIMIT:
+            return
+        counts = {**_counts(self.job.pk), OUTSIDE_SCOPE_COUNT: self.outside_matches}
+        ImportJob.objects.filter(pk=self.job.pk).update(counts=counts)
+        record_event(
+            actor=self.actor,
+            action="lock_imports",
+            object_type="registry.importjob",
+            object_id=str(self.job.pk),
+            changes={"outside_scope_matches": total},
+        )
+        from asa.accounts.actions import notify
+        from asa.accounts.models import Role
+
+        for officer in (
+            get_user_model()
+            .objects.filter(is_active=True, role_assignments__role=Role.DATA_PROTECTION_OFFICER)
+            .distinct()[:20]
+        ):
+            notify(
+                user=officer,
+                kind="import_probe",
+                message=(
+                    f"ผู้ใช้ {self.actor.get_username()} นำเข้าแถวที่ตรงกับบุคคลนอกพื้นที่ของตน "
+                    f"{total} แถวใน 24 ชั่วโมง การนำเข้าของผู้ใช้นี้ถูกระงับ"
+                ),
+                dedupe_key=f"import_probe:{self.job.pk}",
+            )
+        raise ValidationError(IMPORT_LOCKED_MESSAGE)
+
+    def _outside_scope(self, person_ids: set[int]) -> set[int]:
+        """The matched people the importing user may not see: a row report must not tell
+        them that an identity number is registered, nor whose it is."""
+        scope = self.scope
+        person_ids.discard(0)
+        if scope is None or scope.national or not person_ids:
+            return set()
+        places = Person.objects.filter(pk__in=person_ids).values_list(
+            "pk", "center_id", "district_id"
+        )
+        # People of this import's previous batch may not be committed yet: they are the
+        # importer's own rows, inside its area (checked before they were written).
+        return {
+            pk
+            for pk, center_id, district_id in places
+            if not _may_write(scope, center_id, district_id)
+        }
+
     def _later(self, write, *args, **kwargs) -> None:
-        """A write of this batch, done when the batch is committed (BatchWriter)."""
-        self.pending.append(partial(write, *args, **kwargs))
+        """A write of this batch, done when the batch is committed (BatchWriter); none in a
+        dry run, which writes only its row report and progress."""
+        if not self.job.dry_run:
+            self.pending.append(partial(write, *args, **kwargs))
 
     def _existing(self, refs: list[str]) -> dict[str, Person]:
         """People of this source already holding these refs (one indexed query)."""
@@ -1213,7 +1368,10 @@ class Importer:
             )
         self._later(insert_rows, Person, PERSON_COLUMNS, values)
         # Until committed, the next batch finds these by their keys here (_find_duplicates).
-        numbers, names, phones = self.in_flight = ({}, {}, {})
+        # A dry run commits none of them: its later batches look for all of them here.
+        if not job.dry_run:
+            self.in_flight = ({}, {}, {})
+        numbers, names, phones = self.in_flight
         for row, pk in zip(rows, ids, strict=True):
             _key, first_sound, _last_sound, phone, number_hash = row.keys
             if number_hash:
@@ -1324,8 +1482,9 @@ class Importer:
         for found_by, in_flight in zip((by_number, by_name, by_phone), self.in_flight, strict=True):
             for key, pk in in_flight.items():
                 found_by.setdefault(key, pk)
-        batch_number: set[tuple] = set()
-        batch_name: set[tuple] = set()
+        # Earlier rows of this batch by identity number and name: (row number, source_ref).
+        batch_number: dict[tuple, tuple[int, str]] = {}
+        batch_name: dict[tuple, tuple[int, str]] = {}
         for row in rows:
             data = row.data
             reasons = []
@@ -1337,23 +1496,21 @@ class Importer:
                 if number in by_number:
                     reasons.append((by_number[number], "เลขเอกสารเดียวกัน"))
                 elif number in batch_number:
-                    reasons.append((0, "เลขเอกสารซ้ำกับแถวก่อนหน้าในไฟล์"))
+                    reasons.append((0, f"เลขเอกสารเดียวกับ{_earlier_row(*batch_number[number])}"))
             if first_sound and birth_date and subdistrict:
                 if name in by_name:
                     reasons.append((by_name[name], "ชื่อออกเสียงเหมือนกัน ปีเกิดเดียวกัน ในแขวง/ตำบลเดียวกัน"))
                 elif name in batch_name:
-                    reasons.append((0, "ชื่อและปีเกิดซ้ำกับแถวก่อนหน้าในไฟล์"))
+                    reasons.append((0, f"ชื่อและปีเกิดเดียวกับ{_earlier_row(*batch_name[name])}"))
             if phone and (phone, first_sound) in by_phone:
                 reasons.append((by_phone[(phone, first_sound)], "หมายเลขโทรศัพท์และชื่อเหมือนกัน"))
             if reasons:
-                found[row.number] = [(pk, reason) for pk, reason in reasons if pk] or [
-                    (0, reasons[0][1])
-                ]
+                found[row.number] = reasons
                 continue
             if number[1]:
-                batch_number.add(number)
+                batch_number[number] = (row.number, row.source_ref)
             if name[0] and name[2] and name[3]:
-                batch_name.add(name)
+                batch_name[name] = (row.number, row.source_ref)
         return found
 
     def _update(self, pairs: list[tuple[Row, Person]]) -> list[Result]:
@@ -1379,6 +1536,7 @@ class Importer:
             have = current.get(person.pk, set())
             missing_groups = [pk for pk in row.target_groups if pk not in have]
             groups_to_add += [(person.pk, pk) for pk in missing_groups]
+            before = {name: getattr(person, name) for name in IDENTITY_FIELDS if name in changes}
             if changes:
                 for name, value in changes.items():
                     setattr(person, name, value)
@@ -1391,8 +1549,17 @@ class Importer:
                 fields |= {"phone_hash", "id_number_hash", "version", "updated_at"}
                 person.updated_at = timezone.now()
                 changed.append(person)
-            outcome = RowOutcome.UPDATED if changes or missing_groups else RowOutcome.UNCHANGED
-            message = ", ".join(COLUMN_OF_FIELD.get(name, name) for name in changes)
+            identity = [name for name in IDENTITY_FIELDS if name in changes]
+            if identity:
+                outcome = RowOutcome.CHANGED
+                message = "; ".join(
+                    f"{IDENTITY_LABELS[name]}: {_shown(name, before[name])} → "
+                    f"{_shown(name, changes[name])}"
+                    for name in identity
+                )
+            else:
+                outcome = RowOutcome.UPDATED if changes or missing_groups else RowOutcome.UNCHANGED
+                message = ", ".join(COLUMN_OF_FIELD.get(name, name) for name in changes)
             results.append(Result(row.number, outcome, person_id=person.pk, message=message))
         if changed:
             self._later(Person.objects.bulk_update, changed, sorted(fields), batch_size=500)
@@ -1764,6 +1931,7 @@ def start_import(
     source: str,
     center: Center | None = None,
     all_or_nothing: bool = False,
+    dry_run: bool = False,
 ) -> ImportJob:
     """Check and keep an uploaded file (a file object or bytes) and open its import job.
 
@@ -1778,6 +1946,13 @@ def start_import(
     if actor is not None and not scope_of(actor).authenticated:
         raise ValidationError({"file": "กรุณาเข้าสู่ระบบ"})
     check_import_center(actor, center)
+    if actor is not None:
+        from asa.registry.api import may_import
+
+        if not may_import(actor):
+            raise ValidationError({"file": "นำเข้าข้อมูลได้เฉพาะประธาน อพม. และเจ้าหน้าที่"})
+        if outside_matches_lately(actor) > settings.IMPORT_OUTSIDE_MATCH_LIMIT:
+            raise ValidationError({"file": IMPORT_LOCKED_MESSAGE})
     if center is None and actor is not None:
         # Rows without an address go to the importer's center, when they have exactly one.
         centers = scope_of(actor).center_ids
@@ -1803,6 +1978,8 @@ def start_import(
                 digest.update(chunk)
                 out.write(chunk)
         sheet = open_sheet(path)  # refuses what is not a spreadsheet, before a job exists
+        if sheet.total == 0:
+            raise FileRefused(NO_ROWS)
     except ValidationError:
         path.unlink(missing_ok=True)
         raise
@@ -1814,6 +1991,7 @@ def start_import(
         file_sha256=digest.hexdigest(),
         source=source,
         all_or_nothing=all_or_nothing,
+        dry_run=dry_run,
         total_rows=sheet.total,
     )
     record_event(
@@ -1827,6 +2005,7 @@ def start_import(
             "rows": sheet.total,
             "center": center.pk if center else None,
             "all_or_nothing": all_or_nothing,
+            "dry_run": dry_run,
             "ignored_columns": sheet.ignored_headers,
         },
     )

@@ -529,6 +529,8 @@ class ImportJob(models.Model):
     file_sha256 = models.CharField(max_length=64, db_index=True)
     source = models.CharField(_("แหล่งข้อมูล"), max_length=60)
     all_or_nothing = models.BooleanField(_("นำเข้าทั้งหมดหรือไม่นำเข้าเลย"), default=False)
+    # Check only: every row is read and checked and the row report written; nothing else is.
+    dry_run = models.BooleanField(_("ตรวจสอบอย่างเดียว ไม่บันทึกข้อมูล"), default=False)
     status = models.CharField(
         max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
@@ -547,9 +549,20 @@ class ImportJob(models.Model):
 class RowOutcome(models.TextChoices):
     IMPORTED = "imported", _("นำเข้าแล้ว")
     UPDATED = "updated", _("ปรับปรุงแล้ว")
+    # Name, identity number, birth date or phone of a person already known changed: the row
+    # report shows before and after, so nobody's identity is rewritten without a trace.
+    CHANGED = "changed", _("เปลี่ยนข้อมูลระบุตัวตน")
     UNCHANGED = "unchanged", _("ไม่มีการเปลี่ยนแปลง")
     DUPLICATE = "duplicate", _("อาจซ้ำกับข้อมูลเดิม")
     ERROR = "error", _("ข้อผิดพลาด")
+
+
+class ImportReview(models.TextChoices):
+    """What a reviewer did with a row refused as a likely duplicate (asa.registry.import_review)."""
+
+    TAKEN_OVER = "taken_over", _("เติมข้อมูลจากแถวให้บุคคลเดิมแล้ว")
+    REGISTERED = "registered", _("ลงทะเบียนเป็นบุคคลใหม่แล้ว")
+    DISMISSED = "dismissed", _("ไม่ใช้ข้อมูลแถวนี้")
 
 
 class ImportRowResult(models.Model):
@@ -559,6 +572,12 @@ class ImportRowResult(models.Model):
     person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     field = models.CharField(max_length=60, blank=True)
     message = models.TextField(blank=True)
+    # Rows refused as duplicates wait for a reviewer ('' = not yet decided).
+    review = models.CharField(max_length=12, choices=ImportReview.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["job", "row_number"]

@@ -330,6 +330,7 @@ class ImportJobOut(Schema):
     source: str
     status: ImportStatus
     all_or_nothing: bool
+    dry_run: bool
     total_rows: int
     processed_rows: int
     progress: int

@@ -65,8 +65,11 @@ KINDS: dict[str, frozenset[str]] = {
     "write": WRITERS_OF_A,  # those who may change center A's data
     "open_center": frozenset({"admin_user", "officer"}),  # in a Bangkok district without one
     "admin": frozenset({"admin_user"}),
-    # Field and office workers: everyone who works in a center or an area (imports, exports).
+    # Field and office workers: everyone who works in a center or an area (exports).
     "worker": SIGNED_IN - {"agency_user", "dpo"},
+    # Imports: chairs, officers and the ministry (not volunteers: an import answers whether
+    # identity numbers are registered, which their work does not need).
+    "importer": SIGNED_IN - {"agency_user", "dpo", "volunteer_a", "volunteer_b"},
     "nobody": frozenset(),  # a URL that answers 404 to everyone (the API's bare root)
     "auditor": frozenset({"admin_user", "dpo"}),  # the audit trail: the DPO and the ministry
     # Dashboards: Bangkok's (province 10) and Bang Khen's (district 1005) figures.
@@ -918,7 +921,21 @@ def _registry(world) -> dict:
         source="scope-walker",
         center=world.center_a,
     )
+    # A row refused as a likely duplicate of `head`, waiting in the import review queue.
+    again = (
+        "first_name,last_name,birth_date,subdistrict_code\n"
+        "ลับทะเบียน,ผู้ประสบปัญหาเอ,1955-03-01,100502\n"
+    )
+    review_job = importing.start_import(
+        actor=chair,
+        file=io.BytesIO(again.encode()),
+        file_name="again.csv",
+        source="scope-walker-again",
+        center=world.center_a,
+    )
+    importing.run_import(review_job.pk)
     made = {
+        "review_row": review_job.rows.get(outcome="duplicate"),
         "person": head,
         "household": household,
         "membership": membership,
@@ -1026,9 +1043,11 @@ REGISTRY_PAGES: dict[str, Entry] = {
         data=lambda world: {"reason": "รวมผิด"},
         writers="write",
     ),
-    "imports:import_list": Entry("worker"),
-    "imports:import_create": Entry("worker", methods=("GET", "POST")),
+    "imports:import_list": Entry("importer"),
+    "imports:import_create": Entry("importer", methods=("GET", "POST")),
     "imports:import_template": Entry("any_user"),  # a blank template
+    "imports:import_review_list": Entry("importer"),
+    "imports:import_review_detail": Entry("write", kwargs=_reg("review_row")),
     "imports:import_detail": Entry("write", kwargs=_reg("job")),
     "imports:import_progress": Entry("write", kwargs=_reg("job")),
     "imports:import_report": Entry("write", kwargs=_reg("job")),
@@ -1118,7 +1137,7 @@ REGISTRY_API: dict[str, Entry] = {
         writers="write",
     ),
     "GET /api/v1/imports": Entry("any_user"),
-    "POST /api/v1/imports": Entry("worker", data=lambda world: {}, writers="nobody"),
+    "POST /api/v1/imports": Entry("importer", data=lambda world: {}, writers="nobody"),
     "GET /api/v1/imports/{job_id}": Entry("write", kwargs=_api_reg("job", "job_id")),
     "GET /api/v1/imports/{job_id}/rows": Entry("write", kwargs=_api_reg("job", "job_id")),
 }

@@ -1,4 +1,5 @@
-"""asa import people FILE [--source NAME] [--center CODE] [--all-or-nothing] [--user USERNAME]
+"""asa import people FILE [--source NAME] [--center CODE] [--all-or-nothing] [--dry-run]
+                  [--user USERNAME]
 asa import people --template FILE
 
 Runs an import in the foreground, printing progress and a summary; or writes the template."""
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--source", default="", help="source system name (default: file)")
         parser.add_argument("--center", metavar="CODE", help="center code for rows without one")
         parser.add_argument("--all-or-nothing", action="store_true")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row and report; write nothing"
+        )
         parser.add_argument("--user", metavar="USERNAME", help="import as this user (scope)")
 
     def handle(self, *args, **options):
@@ -55,6 +59,7 @@ class Command(BaseCommand):
                     source=source,
                     center=center,
                     all_or_nothing=options["all_or_nothing"],
+                    dry_run=options["dry_run"],
                 )
         except FileNotFoundError:
             raise CommandError(f"ไม่พบไฟล์ {options['file']}") from None
@@ -75,7 +80,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"สถานะ: {job.get_status_display()} · {job.processed_rows} แถวใน {elapsed:.1f} วินาที"
         )
-        for outcome in ("imported", "updated", "unchanged", "duplicate", "error"):
+        if job.dry_run:
+            self.stdout.write("ตรวจสอบอย่างเดียว: ยังไม่ได้บันทึกข้อมูลใด (--dry-run)")
+        for outcome in ("imported", "updated", "changed", "unchanged", "duplicate", "error"):
             self.stdout.write(f"  {outcome}: {counts.get(outcome, 0)}")
         if job.error:
             self.stdout.write(job.error)
