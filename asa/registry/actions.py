@@ -348,7 +348,16 @@ def register_person(
             id_type=person.id_type, id_number_hash=person.id_number_hash, merged_into__isnull=True
         ).first()
         if same is not None:
-            raise ValidationError({"id_number": f"เลขเอกสารนี้มีอยู่ในฐานข้อมูลแล้ว (รหัสบุคคล {same.pk})"})
+            from asa.accounts.access import visible
+
+            if actor is None or visible(actor, Person.objects.filter(pk=same.pk)).exists():
+                message = f"เลขเอกสารนี้มีอยู่ในฐานข้อมูลแล้ว (รหัสบุคคล {same.pk})"
+            else:  # registered outside the actor's area: no id, nothing about the person
+                message = (
+                    "เลขเอกสารนี้ลงทะเบียนไว้แล้วนอกพื้นที่ของคุณ หากเป็นบุคคลเดียวกัน "
+                    "โปรดขอให้เจ้าหน้าที่ พมจ. ขอโอนข้อมูล"
+                )
+            raise ValidationError({"id_number": message})
     candidates = likely_duplicates(person) if check_duplicates else []
     if candidates and not duplicate_override_reason.strip():
         raise DuplicateSuspected(candidates)

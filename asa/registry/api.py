@@ -202,19 +202,20 @@ def _target_groups(codes: list[str]) -> list[TargetGroup]:
 
 
 def _candidates(user, candidates) -> list[dict]:
-    # Name a candidate only to someone who may see them; otherwise just say one exists.
+    # Name a candidate only to someone who may see them; of anyone else say only that someone
+    # is registered elsewhere (no id, no reasons): the API must not answer who is registered.
     visible_ids = set(
         people_for(user).filter(pk__in=[c[0].pk for c in candidates]).values_list("pk", flat=True)
     )
     return [
-        {
-            "id": person.pk,
-            "full_name": person.full_name if person.pk in visible_ids else None,
-            "score": score,
-            "reasons": reasons,
-        }
+        {"id": person.pk, "full_name": person.full_name, "score": score, "reasons": reasons}
+        if person.pk in visible_ids
+        else {"id": None, "full_name": None, "score": None, "reasons": [REGISTERED_ELSEWHERE]}
         for person, score, reasons in candidates
     ]
+
+
+REGISTERED_ELSEWHERE = "มีผู้ลงทะเบียนไว้แล้วนอกพื้นที่ของคุณ หากเป็นบุคคลเดียวกัน โปรดขอให้เจ้าหน้าที่ พมจ. ขอโอนข้อมูล"
 
 
 @router.post(

@@ -170,9 +170,9 @@ class PersonPatch(Schema):
 
 
 class CandidateOut(Schema):
-    id: int
+    id: int | None  # None: someone outside the caller's area (nothing more is said of them)
     full_name: str | None
-    score: float
+    score: float | None
     reasons: list[str]
 
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from asa.accounts.models import AuditEvent, Notification
 from asa.lib.thai_text import name_key, phone_key, sound_key
 from asa.registry.actions import register_person
+from asa.registry.api import REGISTERED_ELSEWHERE
 from asa.registry.importing import (
     IMPORT_LOCKED_MESSAGE,
     NO_ROWS,
@@ -249,3 +250,40 @@ def test_a_refused_row_can_be_registered_after_all(tmp_path, chair_a, center_a, 
     )
     assert Person.objects.filter(first_name="สมชาย").count() == 2
     assert Person.objects.get(source_ref="N1").birth_date == dt.date(1960, 5, 5)
+
+
+def test_the_api_does_not_say_whose_id_or_phone_it_is_outside_the_callers_area(
+    chair_a, chair_b, center_b, api_client_for
+):
+    theirs = register_person(
+        actor=chair_b,
+        first_name="วิไล",
+        last_name="ทวีสุข",
+        id_type="national_id",
+        id_number=ID_1,
+        phone="0891112222",
+        subdistrict=center_b.subdistrict,
+    )
+    client = api_client_for(chair_a)
+    same_id = {
+        "first_name": "ลอง",
+        "last_name": "ดู",
+        "id_type": "national_id",
+        "id_number": ID_1,
+        "subdistrict": "100502",
+    }
+    answer = client.post("/api/v1/people", same_id, content_type="application/json")
+    message = answer.json()["detail"]
+    assert answer.status_code == 422 and "นอกพื้นที่ของคุณ" in message
+    assert "รหัสบุคคล" not in message and str(theirs.pk) not in message
+    same_phone = {
+        "first_name": "ลอง",
+        "last_name": "ดู",
+        "phone": "089-111-2222",
+        "subdistrict": "100502",
+    }
+    conflict = client.post("/api/v1/people", same_phone, content_type="application/json")
+    assert conflict.status_code == 409
+    [candidate] = conflict.json()["candidates"]
+    assert candidate["id"] is None and candidate["full_name"] is None
+    assert candidate["reasons"] == [REGISTERED_ELSEWHERE]
