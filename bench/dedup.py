@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED = "planted_pairs.csv"
+LOOKALIKES = "lookalike_pairs.csv"  # people who look alike and are not one (must not match)
 sys.path.insert(0, str(ROOT))
 
 
@@ -33,7 +34,24 @@ def measure(planted_file: Path) -> dict:
     found = set(DuplicateCandidate.objects.values_list("person_a_id", "person_b_id"))
     hits = found & set(planted)
     missed = [planted[pair] for pair in set(planted) - found]
+    by_kind: dict[str, list[int]] = {}  # kind → [planted, found]
+    for pair, variations in planted.items():
+        for kind in {variations.split("+")[0], variations if "+" in variations else ""} - {""}:
+            counts = by_kind.setdefault(kind, [0, 0])
+            counts[0] += 1
+            counts[1] += pair in found
+    lookalikes: dict[str, list[int]] = {}  # kind → [pairs, matched]
+    lookalike_file = planted_file.with_name(LOOKALIKES)
+    if lookalike_file.exists():
+        with lookalike_file.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                pair = tuple(sorted((int(row["first_id"]), int(row["second_id"]))))
+                counts = lookalikes.setdefault(row["kind"], [0, 0])
+                counts[0] += 1
+                counts[1] += pair in found
     return {
+        "by_kind": by_kind,
+        "lookalikes": lookalikes,
         "summary": summary,
         "planted": len(planted),
         "found": len(found),
@@ -67,6 +85,12 @@ def main() -> None:
     )
     from collections import Counter
 
+    print("recall by kind of variation (planted, found, recall):")
+    for kind, (count, found) in sorted(result["by_kind"].items()):
+        print(f"  {kind:<24} {count:>7,} {found:>7,}  {found / max(count, 1):.4f}")
+    print("lookalikes matched (pairs, matched, rate; target <= 1%):")
+    for kind, (count, matched) in sorted(result["lookalikes"].items()):
+        print(f"  {kind:<24} {count:>7,} {matched:>7,}  {matched / max(count, 1):.4%}")
     print("missed by variation:", Counter(result["missed"]).most_common(10))
     print("sample of unplanted pairs found:", result["false"])
 

@@ -36,6 +36,20 @@ from asa.registry.models import (
 
 SOURCE = "bench"
 DUPLICATE_SHARE = 0.05
+# How a planted duplicate came about, in rough proportions of what registries hold. Any of them
+# may also carry a misspelling ("+misspelt"). The registry refuses one document twice, so each
+# has its ID missing (moved and married: always) or mistyped.
+DUPLICATE_KINDS = {
+    "typo": 30,  # typed again in the same place: tone marks, spelling, title, phone
+    "moved": 20,  # registered again after moving within the province: new phone, no ID
+    "married": 15,  # นางสาว → นาง, a new family name, same given name and birth date
+    "birth_year": 15,  # the birth date known only by its year (1 January, or year only)
+    "swapped": 10,  # day and month swapped
+    "thai_variants": 10,  # ศ/ส, ธ/ท, ณ/น, ใ/ไ, a decomposed ำ
+}
+MISSPELT_SHARE = 0.35
+# People who look alike and are not the same person, planted or recorded as they come.
+NAMESAKE_SHARE = 0.01  # the same name, born the same year, in another province
 TODAY = dt.date(2025, 6, 1)
 
 PERSON_COLUMNS = [
@@ -152,6 +166,7 @@ class Generator:
         self.male = sorted(n for n in thai_male_names() if 2 <= len(n) <= 12)
         self.family = sorted(n for n in thai_family_names() if 3 <= len(n) <= 16)
         self.used_ids: set[str] = set()
+        self.lookalikes: list[tuple[int, int, str]] = []  # (pk, pk, kind): must not match
         self.last_person_id = 0
         self.now = timezone.now()
         self._areas()
@@ -163,12 +178,14 @@ class Generator:
         self.subdistricts = []
         weights = []
         self.by_district: dict[str, list[tuple]] = defaultdict(list)
+        self.by_province: dict[str, list[tuple]] = defaultdict(list)
         for code, district, postal_codes in Subdistrict.objects.order_by("code").values_list(
             "code", "district_id", "postal_codes"
         ):
             area = (code, district, district[:2], postal_codes.split()[0], centers.get(district))
             self.subdistricts.append(area)
             self.by_district[district].append(area)
+            self.by_province[district[:2]].append(area)
             # Bangkok and the big cities' subdistricts hold many more people than a rural one.
             base = 6 if code.startswith("10") else 1
             weights.append(base * self.random.lognormvariate(0, 0.6))
@@ -334,6 +351,16 @@ class Generator:
                         # Twins: same family, same birth date, different names and IDs.
                         twin_sex = self.random.choice(["female", "male"])
                         add(twin_sex, born, Relationship.CHILD, exact=True)
+                        self.lookalikes.append((members[-2][0][0], members[-1][0][0], "twins"))
+            head = members[0][0]
+            daughters = [
+                row
+                for row, relationship in members[1:]
+                if relationship == Relationship.CHILD and row[COLUMN["sex"]] == "female"
+            ]
+            if head[COLUMN["sex"]] == "female" and daughters:
+                # Mother and daughter: one address, family name and often one phone.
+                self.lookalikes.append((head[0], daughters[0][0], "mother_daughter"))
             made += len(members)
             subdistrict, district, province, postal_code, center = address["area"]
             household = [
@@ -401,28 +428,134 @@ class Generator:
         return name.replace(left, right, 1)
 
     def duplicate(self, original: list, pk: int) -> tuple[list, list[str]]:
+        """A second record of the same person; returns it and its kind ("moved+misspelt")."""
         row = list(original)
         row[0] = pk
-        changes = []
-        # The registry refuses the same document twice, so a real duplicate always has the
-        # number missing or mistyped.
+        kinds, weights = zip(*DUPLICATE_KINDS.items(), strict=True)
+        while True:
+            kind = self.random.choices(kinds, weights=weights)[0]
+            if self._plant(row, kind):
+                break
+            row = list(original)
+            row[0] = pk
+        # The registry refuses the same document twice: a duplicate has it missing or mistyped.
         if row[COLUMN["id_number"]]:
-            if self.random.random() < 0.6:
+            if kind in ("moved", "married") or self.random.random() < 0.6:
                 row[COLUMN["id_type"]], row[COLUMN["id_number"]] = IdType.NONE, ""
-                changes.append("id_missing")
             else:
                 row[COLUMN["id_number"]] = self._id_typo(row[COLUMN["id_number"]])
-                changes.append("id_typo")
             row[COLUMN["id_number_hash"]] = identity_hash(row[COLUMN["id_number"]])
-        wanted = len(changes) + self.random.choices([1, 2, 3], weights=[55, 35, 10])[0]
-        options = ["tone", "spelling", "swap", "phone", "moved", "title"]
-        self.random.shuffle(options)
-        for option in options:
-            if len(changes) >= wanted:
-                break
-            if self._vary(row, option):
-                changes.append(option)
+        changes = [kind]
+        misspelt = kind != "thai_variants" and self.random.random() < MISSPELT_SHARE
+        if misspelt and self._vary(row, self.random.choice(["tone", "spelling"])):
+            changes.append("misspelt")
         return row, changes
+
+    def _plant(self, row: list, kind: str) -> bool:
+        if kind == "typo":
+            options = ["tone", "spelling", "phone", "title"]
+            self.random.shuffle(options)
+            wanted = self.random.choices([1, 2], weights=[70, 30])[0]
+            done = sum(1 for option in options[:wanted] if self._vary(row, option))
+            return done > 0
+        if kind == "moved":
+            return self._move(row, same_district=self.random.random() < 0.5) and self._vary(
+                row, "phone"
+            )
+        if kind == "married":
+            born = row[COLUMN["birth_date"]]
+            adult = born is not None and TODAY.year - born.year >= 18
+            if row[COLUMN["sex"]] != "female" or not adult:
+                return False
+            row[COLUMN["title"]] = "นาง"
+            row[COLUMN["last_name"]] = self.random.choice(self.family)
+            self._rekey(row)
+            if self.random.random() < 0.5:
+                self._move(row, same_district=self.random.random() < 0.5)
+            self._vary(row, "phone")
+            return True
+        if kind == "birth_year":
+            born = row[COLUMN["birth_date"]]
+            if born is None or row[COLUMN["birth_date_precision"]] != BirthDatePrecision.EXACT:
+                return False
+            row[COLUMN["birth_date"]] = dt.date(born.year, 1, 1)
+            if self.random.random() < 0.5:  # else kept as an "exact" 1 January
+                row[COLUMN["birth_date_precision"]] = BirthDatePrecision.YEAR
+            return born != dt.date(born.year, 1, 1)
+        if kind == "swapped":
+            return self._vary(row, "swap")
+        if kind == "thai_variants":
+            return self._thai_variant(row)
+        return False
+
+    def _rekey(self, row: list) -> None:
+        first, last = row[COLUMN["first_name"]], row[COLUMN["last_name"]]
+        row[COLUMN["name_key"]] = _name_key(first, last)
+        row[COLUMN["first_name_sound"]] = _sound(first)
+        row[COLUMN["last_name_sound"]] = _sound(last)
+
+    def _move(self, row: list, *, same_district: bool) -> bool:
+        pool = (
+            self.by_district[row[COLUMN["district_id"]]]
+            if same_district
+            else self.by_province[row[COLUMN["province_id"]]]
+        )
+        others = [area for area in pool if area[0] != row[COLUMN["subdistrict_id"]]]
+        if not others:
+            return False
+        subdistrict, district, province, postal_code, center = self.random.choice(others)
+        row[COLUMN["subdistrict_id"]], row[COLUMN["postal_code"]] = subdistrict, postal_code
+        row[COLUMN["district_id"]], row[COLUMN["province_id"]] = district, province
+        row[COLUMN["center_id"]] = center
+        row[COLUMN["house_number"]] = f"{self.random.randint(1, 999)}"
+        return True
+
+    def _thai_variant(self, row: list) -> bool:
+        """A letter written as another that sounds the same, or ำ typed as ํ + า."""
+        column = COLUMN[self.random.choice(["first_name", "last_name"])]
+        name = row[column]
+        pairs = [
+            ("ศ", "ส"),
+            ("ส", "ศ"),
+            ("ธ", "ท"),
+            ("ท", "ธ"),
+            ("ณ", "น"),
+            ("น", "ณ"),
+            ("ใ", "ไ"),
+            ("ไ", "ใ"),
+            ("ำ", "\u0e4d\u0e32"),
+        ]
+        options = [(left, right) for left, right in pairs if left in name]
+        if not options:
+            return False
+        left, right = self.random.choice(options)
+        row[column] = name.replace(left, right, 1)
+        self._rekey(row)
+        return True
+
+    def namesake(self, original: list, pk: int) -> list | None:
+        """Someone else with the same name, born the same year, in another province."""
+        born = original[COLUMN["birth_date"]]
+        if born is None:
+            return None
+        row = list(original)
+        row[0] = pk
+        provinces = [code for code in self.by_province if code != original[COLUMN["province_id"]]]
+        area = self.random.choice(self.by_province[self.random.choice(provinces)])
+        subdistrict, district, province, postal_code, center = area
+        row[COLUMN["subdistrict_id"]], row[COLUMN["postal_code"]] = subdistrict, postal_code
+        row[COLUMN["district_id"]], row[COLUMN["province_id"]] = district, province
+        row[COLUMN["center_id"]] = center
+        other_day = dt.date(born.year, self.random.randint(1, 12), self.random.randint(1, 28))
+        row[COLUMN["birth_date"]] = other_day
+        row[COLUMN["birth_date_precision"]] = BirthDatePrecision.EXACT
+        phone = self.phone()
+        row[COLUMN["phone"]], row[COLUMN["phone_hash"]] = phone, phone_hash(phone)
+        if row[COLUMN["id_number"]]:
+            row[COLUMN["id_type"]] = IdType.NATIONAL_ID
+            row[COLUMN["id_number"]] = self.national_id(other_day)
+            row[COLUMN["id_number_hash"]] = identity_hash(row[COLUMN["id_number"]])
+        return row
 
     def _vary(self, row: list, option: str) -> bool:
         if option in ("tone", "spelling"):
@@ -528,11 +661,12 @@ def generate(
         _clear()
     generator = Generator(people=people, seed=seed, duplicate_share=duplicate_share)
     duplicates = round(people * duplicate_share)
+    namesakes = round(people * NAMESAKE_SHARE)
     codes = dict(TargetGroup.objects.values_list("code", "pk"))
 
     person_rows, household_rows, membership_rows, group_rows = [], [], [], []
     started_on = dt.date(2024, 10, 1)
-    for household, members in generator.households(people - duplicates):
+    for household, members in generator.households(people - duplicates - namesakes):
         household_rows.append(household)
         vulnerable = generator.random.random() < 0.2
         for row, relationship in members:
@@ -551,7 +685,17 @@ def generate(
         row, changes = generator.duplicate(original, next_pk + offset)
         person_rows.append(row)
         group_rows.extend((row[0], group) for group in generator.target_groups(row, codes, False))
-        planted.append((original[0], row[0], ";".join(changes)))
+        planted.append((original[0], row[0], "+".join(changes)))
+    next_pk += duplicates
+    made = 0
+    while made < namesakes:
+        original = person_rows[generator.random.randrange(len(person_rows) - duplicates)]
+        row = generator.namesake(original, next_pk + made)
+        if row is None:
+            continue
+        person_rows.append(row)
+        generator.lookalikes.append((original[0], row[0], "namesake"))
+        made += 1
     result.timings["build_duplicates"] = round(time.monotonic() - started, 1)
     say(f"สร้างข้อมูลในหน่วยความจำแล้ว {len(person_rows):,} คน ({time.monotonic() - started:.1f} วินาที)")
 
@@ -564,6 +708,10 @@ def generate(
         writer = csv.writer(handle)
         writer.writerow(["original_id", "duplicate_id", "variations"])
         writer.writerows(planted)
+    with (out_dir / "lookalike_pairs.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["first_id", "second_id", "kind"])
+        writer.writerows(generator.lookalikes)
     result.people = len(person_rows)
     result.households = len(household_rows)
     result.memberships = len(membership_rows)

@@ -19,6 +19,7 @@ At national scale the same blocking and scoring would run on an existing engine 
 reading the same columns; this module keeps to the standard library.
 """
 
+import functools
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from asa.accounts.events import record_event
+from asa.lib.thai_text import name_key
 from asa.registry.models import (
     BirthDatePrecision,
     DuplicateCandidate,
@@ -55,7 +57,11 @@ SAME_BIRTH_YEAR = "ปีเกิดเดียวกัน"
 DIFFERENT_BIRTH_YEAR = "ปีเกิดต่างกัน"
 SAME_SUBDISTRICT = "แขวง/ตำบลเดียวกัน"
 SAME_DISTRICT = "อำเภอ/เขตเดียวกัน"
+SAME_PROVINCE = "จังหวัดเดียวกัน (อาจย้ายที่อยู่)"
 SAME_PHONE = "หมายเลขโทรศัพท์เดียวกัน"
+YEAR_ONLY_BIRTH = "ปีเกิดเดียวกัน (ระเบียนหนึ่งทราบเฉพาะปีเกิด)"
+NEW_FAMILY_NAME = "ชื่อตัวและวันเกิดเดียวกัน นามสกุลเปลี่ยน (อาจเปลี่ยนหลังสมรส)"
+DIFFERENT_GIVEN_NAME = "ชื่อตัวต่างกัน"
 
 # Column order of the rows kept in memory.
 FIELDS = (
@@ -72,9 +78,15 @@ FIELDS = (
     # The phone's keyed hash: equal hashes are equal numbers, and nothing to decrypt. The ID is
     # read decrypted (a one- or two-digit typo is scored, which a hash cannot show).
     "phone_hash",
+    "first_name",
+    "sex",
+    "title",
+    "province_id",
 )
 PK, NAME, FIRST_SOUND, LAST_SOUND, ID_TYPE, ID_NUMBER, BIRTH, PRECISION = range(8)
-SUBDISTRICT, DISTRICT, PHONE = 8, 9, 10
+SUBDISTRICT, DISTRICT, PHONE, FIRST, SEX, TITLE, PROVINCE = range(8, 15)
+# A woman's family name may change with marriage; her given name and birth date do not.
+MARRIED_TITLES = {"นาง", "นางสาว", "น.ส.", "นส"}
 
 
 @dataclass
@@ -113,6 +125,30 @@ def _differing_digits(first: str, second: str) -> int:
     return sum(1 for left, right in zip(first, second, strict=True) if left != right)
 
 
+_given_key = functools.lru_cache(maxsize=200_000)(name_key)
+
+
+def _given_alike(first: tuple, second: tuple) -> bool:
+    """The same given name, allowing for how people misspell and mistype it."""
+    if first[FIRST_SOUND] and first[FIRST_SOUND] == second[FIRST_SOUND]:
+        return True
+    left, right = _given_key(first[FIRST]), _given_key(second[FIRST])
+    return bool(left and right) and SequenceMatcher(None, left, right).ratio() >= 0.75
+
+
+def _year_only(row: tuple) -> bool:
+    # Recorded as a year alone, or as 1 January (what many forms put for "year only").
+    return row[PRECISION] == BirthDatePrecision.YEAR or (
+        row[BIRTH] is not None and (row[BIRTH].month, row[BIRTH].day) == (1, 1)
+    )
+
+
+def _may_have_married(first: tuple, second: tuple) -> bool:
+    women = first[SEX] == second[SEX] == "female"
+    titles = {first[TITLE], second[TITLE]}
+    return women and titles <= MARRIED_TITLES and bool(first[TITLE] or second[TITLE])
+
+
 def score_pair(first: tuple, second: tuple) -> tuple[float, list[str]]:
     """Score two rows (FIELDS order) from 0 to 1, with the Thai reasons that made the score."""
     score = 0.0
@@ -131,41 +167,40 @@ def score_pair(first: tuple, second: tuple) -> tuple[float, list[str]]:
             score -= 0.5
             reasons.append(DIFFERENT_ID)
 
-    # Names, compared on the key without tone marks, title words or spaces.
+    # Names. The given name is who someone is (twins, a mother and her daughter share the
+    # rest); the family name may change with marriage. Compared on keys without tone marks,
+    # titles or spaces, and by sound.
+    given_alike = _given_alike(first, second)
+    born_first, born_second = first[BIRTH], second[BIRTH]
+    exact = (
+        born_first is not None
+        and born_second is not None
+        and first[PRECISION] == BirthDatePrecision.EXACT
+        and second[PRECISION] == BirthDatePrecision.EXACT
+    )
     if first[NAME] == second[NAME]:
         # A whole Thai given-and-family name is rare enough that, with the same area, it is
         # worth a look even when no birth date was recorded.
         score += 0.45
         reasons.append(SAME_NAME)
+    elif not given_alike:
+        score -= 0.5
+        reasons.append(DIFFERENT_GIVEN_NAME)
     else:
         similarity = SequenceMatcher(None, first[NAME], second[NAME]).ratio()
-        sound_alike = (
-            first[FIRST_SOUND] == second[FIRST_SOUND]
-            and first[LAST_SOUND] == second[LAST_SOUND]
-            and first[FIRST_SOUND] != ""
-        )
-        if sound_alike and similarity >= 0.7:
-            score += 0.3
-            reasons.append(SOUND_ALIKE_NAME)
-        elif similarity >= 0.9:
-            score += 0.3
-            reasons.append(SIMILAR_NAME)
-        elif similarity >= 0.8:
-            score += 0.25
-            reasons.append(SIMILAR_NAME)
-        elif sound_alike:
-            score += 0.15
-            reasons.append(SOUND_ALIKE_NAME)
-        elif similarity < 0.6:
-            score -= 0.3
+        family_alike = first[LAST_SOUND] == second[LAST_SOUND] and first[LAST_SOUND] != ""
+        if family_alike or similarity >= 0.8:
+            score += 0.3 if family_alike or similarity >= 0.9 else 0.25
+            reasons.append(SOUND_ALIKE_NAME if family_alike else SIMILAR_NAME)
+        elif exact and born_first == born_second and _may_have_married(first, second):
+            # นางสาว on one record and นาง on the other says the same thing once more.
+            score += 0.3 if {first[TITLE], second[TITLE]} == {"นาง", "นางสาว"} else 0.25
+            reasons.append(NEW_FAMILY_NAME)
+        else:
+            score -= 0.1  # the same given name, another family: another person as a rule
 
     # Birth dates: the same day, the day and month swapped, or only the same year.
-    born_first, born_second = first[BIRTH], second[BIRTH]
     if born_first is not None and born_second is not None:
-        exact = (
-            first[PRECISION] == BirthDatePrecision.EXACT
-            and second[PRECISION] == BirthDatePrecision.EXACT
-        )
         if born_first.year != born_second.year:
             score -= 0.3
             reasons.append(DIFFERENT_BIRTH_YEAR)
@@ -175,8 +210,11 @@ def score_pair(first: tuple, second: tuple) -> tuple[float, list[str]]:
         elif exact and (born_first.day, born_first.month) == (born_second.month, born_second.day):
             score += 0.2
             reasons.append(SWAPPED_BIRTH_DATE)
+        elif _year_only(first) or _year_only(second):
+            score += 0.2
+            reasons.append(YEAR_ONLY_BIRTH)
         else:
-            score += 0.1
+            score += 0.05
             reasons.append(SAME_BIRTH_YEAR)
 
     if first[SUBDISTRICT] and first[SUBDISTRICT] == second[SUBDISTRICT]:
@@ -185,6 +223,9 @@ def score_pair(first: tuple, second: tuple) -> tuple[float, list[str]]:
     elif first[DISTRICT] and first[DISTRICT] == second[DISTRICT]:
         score += 0.1
         reasons.append(SAME_DISTRICT)
+    elif first[PROVINCE] and first[PROVINCE] == second[PROVINCE]:
+        score += 0.05
+        reasons.append(SAME_PROVINCE)
 
     if first[PHONE] and first[PHONE] == second[PHONE]:
         score += 0.15
@@ -221,6 +262,10 @@ def _read_people() -> list[tuple]:
                 shared(row[SUBDISTRICT]),
                 shared(row[DISTRICT]),
                 row[PHONE] or "",
+                row[FIRST],
+                shared(row[SEX]),
+                shared(row[TITLE]),
+                shared(row[PROVINCE]),
             )
         )
     return rows
@@ -228,8 +273,16 @@ def _read_people() -> list[tuple]:
 
 def _block_keys(row: tuple):
     if row[FIRST_SOUND]:
-        if row[BIRTH] is not None:
-            yield ("born", row[FIRST_SOUND], row[LAST_SOUND], row[BIRTH].year)
+        born = row[BIRTH]
+        if born is not None:
+            yield ("born", row[FIRST_SOUND], row[LAST_SOUND], born.year)
+            # Moved within the province with one name misspelt (its sound changed), or married
+            # (a new family name): the given or the family name, the birth date and the
+            # province still match.
+            if row[PROVINCE]:
+                yield ("first-born", row[FIRST_SOUND], born, row[PROVINCE])
+                if row[LAST_SOUND]:
+                    yield ("last-born", row[LAST_SOUND], born, row[PROVINCE])
         # One misspelt name changes its sound key; the other name and the district still match.
         if row[DISTRICT]:
             yield ("first", row[FIRST_SOUND], row[DISTRICT])

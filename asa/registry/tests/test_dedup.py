@@ -68,6 +68,34 @@ PLANTED = [
         {"first_name": "อำนาจ", "last_name": "ชื่นใจ", "birth_date": dt.date(1975, 8, 6)},
         {"first_name": "อํานาจ", "birth_date": dt.date(1975, 6, 8), "id_type": "none"},
     ),
+    (  # married: นางสาว → นาง, a new family name, moved within the district, new phone
+        {
+            "title": "นางสาว",
+            "first_name": "วิไลวรรณ",
+            "last_name": "สุขสม",
+            "birth_date": dt.date(1985, 4, 12),
+        },
+        {
+            "title": "นาง",
+            "last_name": "ทองคำ",
+            "id_type": "none",
+            "phone": "0899990003",
+            "subdistrict": BANG_KHEN[1],
+        },
+    ),
+    (  # moved to another district of the province, new phone, no ID, ศ/ส misspelt
+        {"first_name": "ศิริพร", "last_name": "มั่นคง", "birth_date": dt.date(1972, 9, 9)},
+        {
+            "first_name": "สิริพร",
+            "subdistrict": THAWI_WATTHANA[0],
+            "id_type": "none",
+            "phone": "0899990004",
+        },
+    ),
+    (  # the birth date written as 1 January where only the year was known
+        {"first_name": "บุญเรือน", "last_name": "แสงทอง", "birth_date": dt.date(1940, 6, 15)},
+        {"birth_date": dt.date(1940, 1, 1), "id_type": "none"},
+    ),
 ]
 
 
@@ -82,7 +110,8 @@ def _id_typo(number: str) -> str:
 
 @pytest.fixture
 def planted_registry(db, center_a, center_b):
-    """200 people: 10 planted duplicate pairs, twins, namesakes, families sharing a phone."""
+    """200 people: 13 planted duplicate pairs; twins, a mother and daughter, namesakes and
+    families sharing a phone, none of whom may be matched."""
     names = NameMaker(seed=7)
     chance = random.Random(7)
     pairs = set()
@@ -111,6 +140,25 @@ def planted_registry(db, center_a, center_b):
             id_number=names.national_id(born=twins["birth_date"]),
             subdistrict=BANG_KHEN[0],
             **twins,
+        )
+    # Twins without IDs (a boy and a girl), and a mother and her daughter: one family name,
+    # one address, one phone; only the given name (and the mother's age) tells them apart.
+    for first_name, sex in (("ปิยะ", "male"), ("วรรณา", "female")):
+        _register(
+            first_name=first_name,
+            sex=sex,
+            subdistrict=BANG_KHEN[0],
+            **twins | {"last_name": "มีสุข", "phone": "0812224444"},
+        )
+    for first_name, born in (("สมใจ", dt.date(1960, 2, 2)), ("สมฤดี", dt.date(1990, 2, 2))):
+        _register(
+            title="นาง",
+            first_name=first_name,
+            last_name="รักดี",
+            sex="female",
+            birth_date=born,
+            phone="0812225555",
+            subdistrict=BANG_KHEN[0],
         )
     # Namesakes: the same name, born years apart, living far apart.
     for born, subdistrict in ((dt.date(1950, 1, 1), BANG_KHEN[0]), (dt.date(1990, 5, 5), "500101")):
@@ -195,7 +243,7 @@ def test_it_never_flags_again_a_pair_a_reviewer_decided(planted_registry, admin_
     merged.refresh_from_db()
     assert distinct.status == DuplicateStatus.DISTINCT
     assert merged.status == DuplicateStatus.MERGED
-    assert DuplicateCandidate.objects.filter(status=DuplicateStatus.PENDING).count() == 8
+    assert DuplicateCandidate.objects.filter(status=DuplicateStatus.PENDING).count() == 11
 
 
 def test_asa_dedup_prints_the_summary(planted_registry):
@@ -203,15 +251,15 @@ def test_asa_dedup_prints_the_summary(planted_registry):
     call_command("dedup", stdout=output)
     text = output.getvalue()
     assert "ตรวจบุคคล 200 ราย" in text
-    assert "พบคู่ที่อาจซ้ำ 10 คู่ (ใหม่ 10" in text
+    assert "พบคู่ที่อาจซ้ำ 13 คู่ (ใหม่ 13" in text
     assert "เปรียบเทียบ" in text and "วินาที" in text
-    assert len(_found()) == 10
+    assert len(_found()) == 13
 
 
 def test_it_runs_as_a_background_task(planted_registry):
     result = find_duplicates_in_background.enqueue()
-    assert result.return_value["candidates_new"] == 10
-    assert len(_found()) == 10
+    assert result.return_value["candidates_new"] == 13
+    assert len(_found()) == 13
 
 
 def test_the_generator_plants_duplicates_the_finder_finds(db, tmp_path):
