@@ -9,7 +9,7 @@ expired entries go first.
 """
 
 import os
-import pickle
+import pickle  # nosec B403  # reads only this cache's own files, as Django's FileBasedCache
 import tempfile
 import time
 import zlib
@@ -45,8 +45,8 @@ class SharedFileCache(FileBasedCache):
             try:
                 with open(path, "rb") as file:
                     # Our own files, written by this class (as Django's FileBasedCache reads them).
-                    expiry = pickle.load(file)  # noqa: S301
-                    value = pickle.loads(zlib.decompress(file.read()))  # noqa: S301
+                    expiry = pickle.load(file)  # noqa: S301  # nosec B301
+                    value = pickle.loads(zlib.decompress(file.read()))  # noqa: S301  # nosec B301
             except (FileNotFoundError, EOFError, zlib.error):
                 raise ValueError(f"Key '{key}' not found.") from None
             if expiry is not None and expiry < time.time():
@@ -73,7 +73,7 @@ class SharedFileCache(FileBasedCache):
         for path in paths:
             try:
                 with open(path, "rb") as file:
-                    expiry = pickle.load(file)  # noqa: S301 (our own files, see incr)
+                    expiry = pickle.load(file)  # noqa: S301  # nosec B301  # our own files, see incr
             except FileNotFoundError:
                 continue
             except EOFError:
