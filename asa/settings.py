@@ -221,15 +221,30 @@ RATE_LIMITS = {
     "search": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_SEARCH", 120), 60),  # per user
     "api": (_NO_LIMIT_IN_TESTS or envint("ASA_RATE_LIMIT_API", 300), 60),  # per token
 }
-# The counters live in the cache. Local memory is per process: with more than one worker set
-# CACHE_URL=redis://host:6379/0 (and `pip install redis`) so that every worker shares them.
+# The counters live in the cache, which every process must share (a per-process cache let each
+# gunicorn worker count its own share). Default: files under var/cache, shared by the processes
+# of one machine (asa/lib/cache.py). Several machines: CACHE_URL=redis://host:6379/0.
 CACHE_URL = envstr("CACHE_URL")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each test process gets its own directory (parallel runs must not clear each other's).
+    _CACHE_DIR = VAR_DIR / (f"test_cache_{os.getpid()}" if TESTING else "cache")
+    CACHES = {
+        "default": {
+            "BACKEND": "asa.lib.cache.SharedFileCache",
+            "LOCATION": str(_CACHE_DIR),
+            # Counters expire after a minute; room for that many clients counted in one minute.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+    if TESTING:
+        import atexit
+        import shutil
+
+        atexit.register(shutil.rmtree, _CACHE_DIR, True)
 
 # Pagination size for every list page and API list.
 PAGE_SIZE = envint("PAGE_SIZE", 50)

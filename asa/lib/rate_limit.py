@@ -1,8 +1,8 @@
 """Request rate limits: fixed one-window counters in Django's cache.
 
-The counters live in the `default` cache. Django's default (local memory) is per process: with
-several workers each one counts its own share, so a deployment that runs more than one worker
-sets `CACHE_URL=redis://...` (settings.py) so every worker shares the same counters.
+The counters live in the `default` cache, which every process shares: files under var/cache
+(asa/lib/cache.py) on one machine, or Redis (`CACHE_URL=redis://...`) when several machines serve
+the same site. A per-process cache would let each gunicorn worker count its own share.
 """
 
 import hashlib
@@ -24,14 +24,17 @@ def hit(bucket: str, key: str, limit: Limit) -> int | None:
     window = int(now // limit.seconds)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # keys may hold tokens: never stored
     cache_key = f"asa-rate:{bucket}:{digest}:{window}"
-    if cache.add(cache_key, 1, timeout=limit.seconds + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # the window ended between add and incr
-            cache.add(cache_key, 1, timeout=limit.seconds + 1)
+    # incr first: the usual case is a window already open, one locked step in every backend.
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the first request of the window
+        if cache.add(cache_key, 1, timeout=limit.seconds + 1):
             count = 1
+        else:  # another process opened the window in between
+            try:
+                count = cache.incr(cache_key)
+            except ValueError:
+                count = 1
     if count > limit.count:
         return max(1, int((window + 1) * limit.seconds - now) + 1)
     return None
