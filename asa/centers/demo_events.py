@@ -83,7 +83,9 @@ def _opening(center: Center, chooser: random.Random) -> int:
             kind=EventKind.OPENING,
             starts_at=_at(day, 9),
             ends_at=_at(day, 12),
-            place=center.venue,
+            # A center opened without a venue (the benchmark's 900 others, one an admin added)
+            # held its opening at its own office: `asa demo` runs again on any database.
+            place=center.venue or f"ที่ทำการ{center.name_th}",
             subdistrict=center.subdistrict,
             speakers="ผู้แทนกรมพัฒนาสังคมและสวัสดิการ\nผู้อำนวยการสำนักงาน" + district,
             description=(

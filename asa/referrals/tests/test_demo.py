@@ -44,3 +44,25 @@ def test_asa_demo_builds_the_network_and_is_idempotent(db):
     assert {"สำนักงานเขตบางเขน", "สถานีตำรวจนครบาลบางเขน"} <= set(
         bang_khen.values_list("name_th", flat=True)
     )
+
+
+def test_asa_demo_runs_again_after_centers_were_opened_without_a_venue(db):
+    # `make bench` opens a center in every other district (no venue), then runs the demo
+    # again on its next run: the second run failed on the openings' missing place.
+    import datetime as dt
+
+    from asa.centers.actions import open_center
+    from asa.centers.models import Center
+    from asa.geo.models import Subdistrict
+
+    call_command("demo", stdout=io.StringIO())
+    open_center(
+        actor=None,
+        code="C-1001",
+        name_th="ศูนย์ประสานงาน อพม. เขตพระนคร",
+        subdistrict=Subdistrict.objects.filter(district_id="1001").order_by("code").first(),
+        opened_on=dt.date(2019, 10, 1),
+    )
+    call_command("demo", stdout=io.StringIO())
+    center = Center.objects.get(code="C-1001")
+    assert center.events.get().place == "ที่ทำการศูนย์ประสานงาน อพม. เขตพระนคร"
