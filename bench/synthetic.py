@@ -465,8 +465,8 @@ class Generator:
         if kind == "married":
             born = row[COLUMN["birth_date"]]
             adult = born is not None and TODAY.year - born.year >= 18
-            if row[COLUMN["sex"]] != "female" or not adult:
-                return False
+            if row[COLUMN["title"]] != "นางสาว" or not adult:
+                return False  # registered before her marriage as นางสาว
             row[COLUMN["title"]] = "นาง"
             row[COLUMN["last_name"]] = self.random.choice(self.family)
             self._rekey(row)

@@ -210,7 +210,9 @@ def score_pair(first: tuple, second: tuple) -> tuple[float, list[str]]:
         elif exact and (born_first.day, born_first.month) == (born_second.month, born_second.day):
             score += 0.2
             reasons.append(SWAPPED_BIRTH_DATE)
-        elif _year_only(first) or _year_only(second):
+        elif (_year_only(first) or _year_only(second)) and first[PROVINCE] == second[PROVINCE]:
+            # Only the year is known of one: as good as the date when the place agrees (a
+            # namesake of the same year elsewhere in the country is someone else as a rule).
             score += 0.2
             reasons.append(YEAR_ONLY_BIRTH)
         else:
