@@ -139,7 +139,11 @@ class RoleForm(forms.Form):
 
 
 class UserCreateForm(RoleForm):
-    username = forms.CharField(label=_("ชื่อผู้ใช้"), max_length=150)
+    username = forms.CharField(
+        label=_("ชื่อผู้ใช้"),
+        max_length=150,
+        help_text=_("ตัวอักษรอังกฤษ ตัวเลข และ @ . + - _ เท่านั้น"),
+    )
     first_name = forms.CharField(label=_("ชื่อ"), max_length=150)
     last_name = forms.CharField(label=_("นามสกุล"), max_length=150)
     email = forms.EmailField(label=_("อีเมล"), required=False)
@@ -155,6 +159,12 @@ class UserCreateForm(RoleForm):
         from asa.accounts.models import User
 
         username = self.cleaned_data["username"].strip()
+        try:
+            User.username_validator(username)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("ชื่อผู้ใช้ใช้ได้เฉพาะตัวอักษรอังกฤษ ตัวเลข และ @ . + - _")
+            ) from None
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("ชื่อผู้ใช้นี้มีผู้ใช้แล้ว"))
         return username

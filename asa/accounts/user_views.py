@@ -49,19 +49,27 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         require(may_grant(request.user, role=data["role"], scope_object=data["scope"]))
-        with transaction.atomic():
-            user = create_user(
-                actor=request.user,
-                username=data["username"],
-                password=data["password"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                must_change_password=True,
-            )
-            assign_role(actor=request.user, user=user, role=data["role"], scope=data["scope"])
-        messages.success(request, _("สร้างบัญชี %(username)s แล้ว") % {"username": user.username})
-        return redirect("accounts:user_detail", pk=user.pk)
+        try:
+            with transaction.atomic():
+                user = create_user(
+                    actor=request.user,
+                    username=data["username"],
+                    password=data["password"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    must_change_password=True,
+                )
+                assign_role(actor=request.user, user=user, role=data["role"], scope=data["scope"])
+        except ValidationError as error:
+            # Whatever the model itself refuses (a field longer than its column, ...) is shown
+            # next to the field, like the form's own checks.
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            done = _("สร้างบัญชี %(username)s แล้ว") % {"username": user.username}
+            messages.success(request, done)
+            return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_create.html", {"form": form})
 
 

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 
 from asa.accounts.events import record_event
 from asa.centers.actions import open_center, register_volunteer
@@ -241,6 +241,10 @@ def _import(actor, kind: str, data: bytes, write_row) -> list[RowReport]:
             column, messages = next(iter(error.message_dict.items()))
             column = FILE_COLUMN.get(column, column)
             reports.append(RowReport(number, RowOutcome.ERROR, column, " ".join(messages)))
+        except (DataError, IntegrityError):
+            # A value the database refuses (longer than its column, a duplicate made by a row
+            # of the same file): that row only.
+            reports.append(RowReport(number, RowOutcome.ERROR, "", "ข้อมูลยาวเกินกำหนดหรือซ้ำกับแถวอื่น"))
         except PermissionDenied:
             reports.append(
                 RowReport(number, RowOutcome.ERROR, "subdistrict_code", "อยู่นอกพื้นที่ที่คุณดูแล")

@@ -117,6 +117,12 @@ def test_it_names_the_missing_scope_in_thai(client_for, admin_user):
     assert "บทบาทนี้ต้องเลือกศูนย์" in response.content.decode()
     bad = client_for(admin_user).post("/accounts/users/new/", {**NEW, "password": "123"})
     assert "password" in bad.context["form"].errors
+    markup = client_for(admin_user).post(
+        "/accounts/users/new/",
+        {**NEW, "username": "<script>x</script>", "role": Role.DATA_PROTECTION_OFFICER},
+    )
+    assert markup.status_code == 200  # was a 500: the model's own username rule
+    assert "ชื่อผู้ใช้ใช้ได้เฉพาะตัวอักษรอังกฤษ" in markup.content.decode()
     assert not User.objects.filter(username="clerk.bangkhen").exists()
 
 
