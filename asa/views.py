@@ -7,19 +7,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from asa.accounts.access import scope_of
+from asa.accounts.landing import landing_url
 
 
 @login_required
 def home(request):
-    scope = scope_of(request.user)
-    # Each person lands where their work is.
-    if scope.volunteer_ids and not scope.is_staff_level:
-        return redirect("cases:today")
-    if len(scope.chair_center_ids) == 1 and not (scope.national or scope.is_officer):
-        return redirect("centers:center_detail", pk=next(iter(scope.chair_center_ids)))
-    if scope.national or scope.is_officer or scope.center_ids:
-        return redirect("centers:center_list")
-    return render(request, "home.html", {"scope": scope})
+    # Each person lands where their work is (asa.accounts.landing decides, by role).
+    target = landing_url(request.user)
+    if target:
+        return redirect(target)
+    return render(request, "home.html", {"scope": scope_of(request.user)})
 
 
 def about(request):

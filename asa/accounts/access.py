@@ -479,6 +479,85 @@ def _managed_volunteer_record(scope: Scope) -> Q:
     )
 
 
+def _assignment_in_area(scope: Scope) -> Q:
+    """Role assignments (RoleAssignment rows) whose scope lies in an officer's area: their
+    province, a district of it, a center in it, or a partner agency based in the province."""
+    districts = set(scope.district_codes) | districts_of(scope.province_codes)
+    if not districts:
+        return NOTHING
+    condition = Q(district_id__in=sorted(districts)) | Q(center__district_id__in=sorted(districts))
+    if scope.province_codes:
+        provinces = sorted(scope.province_codes)
+        condition |= Q(province_id__in=provinces) | Q(agency__province_id__in=provinces)
+    return condition
+
+
+def _user_read(scope: Scope) -> Q:
+    """Sign-in accounts, for the user-management pages: every account for the ministry; for
+    an officer, the accounts holding a role in their area."""
+    if scope.national:
+        return ALL
+    if not scope.is_officer:
+        return NOTHING
+    from asa.accounts.models import RoleAssignment
+
+    return Q(pk__in=RoleAssignment.objects.filter(_assignment_in_area(scope)).values("user_id"))
+
+
+def _user_write(scope: Scope) -> Q:
+    # An officer manages an account only when every role it holds lies in their area: never a
+    # ministry admin, a DPO, or someone who also works elsewhere.
+    if scope.national:
+        return ALL
+    if not scope.is_officer:
+        return NOTHING
+    from asa.accounts.models import RoleAssignment
+
+    outside = RoleAssignment.objects.exclude(_assignment_in_area(scope)).values("user_id")
+    return _user_read(scope) & ~Q(pk__in=outside)
+
+
+def _role_assignment_read(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    from asa.accounts.models import User
+
+    return Q(user__in=User.objects.filter(_user_read(scope)))
+
+
+def _role_assignment_write(scope: Scope) -> Q:
+    if scope.national:
+        return ALL
+    return _assignment_in_area(scope)
+
+
+def may_grant(user, *, role: str, scope_object=None) -> bool:
+    """Whether this user may give (or take away) `role` over `scope_object`.
+
+    The ministry gives any role; an officer gives roles over places in their area only, and
+    never the ministry-admin or data-protection-officer role (those are national).
+    """
+    from asa.centers.models import Center
+    from asa.geo.models import District, Province
+
+    scope = scope_of(user)
+    if scope.national:
+        return True
+    if not scope.is_officer or role in (Role.MINISTRY_ADMIN, Role.DATA_PROTECTION_OFFICER):
+        return False
+    districts = set(scope.district_codes) | districts_of(scope.province_codes)
+    match scope_object:
+        case Province():
+            return scope_object.pk in scope.province_codes
+        case District():
+            return scope_object.pk in districts
+        case Center():
+            return scope_object.district_id in districts
+        case Agency():
+            return scope_object.province_id in scope.province_codes
+    return False
+
+
 def _token_read(scope: Scope) -> Q:
     return NOTHING  # tokens are reached only through the owner's own list, never by others
 
@@ -571,6 +650,8 @@ RULES: dict[str, Rule] = {
     "aid.stockbalance": Rule(read=_center_stock, write=_center_stock),
     "aid.stocktake": Rule(read=_center_stock, write=_center_stock),
     "accounts.apitoken": Rule(read=_token_read, write=_token_read),
+    "accounts.user": Rule(read=_user_read, write=_user_write),
+    "accounts.roleassignment": Rule(read=_role_assignment_read, write=_role_assignment_write),
     "accounts.auditevent": Rule(read=_audit_read, write=lambda scope: NOTHING),
     "privacy.privacyrequest": Rule(read=_privacy, write=_privacy),
     "privacy.breach": Rule(read=_privacy, write=_privacy),

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from asa.accounts.access import forget_scope, remember_scope, scope_rows_sql, volunteer_left
-from asa.accounts.events import record_event
+from asa.accounts.events import diff, record_event
 from asa.accounts.models import SCOPE_FIELD_BY_ROLE, ApiToken, Role, RoleAssignment, User
 
 TOKEN_PREFIX = "asa_"  # noqa: S105 (a public prefix, not a secret)
@@ -26,16 +26,30 @@ def create_user(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    must_change_password: bool = False,
 ) -> User:
-    """Create a sign-in account. Roles are given separately with `assign_role`."""
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    """Create a sign-in account. Roles are given separately with `assign_role`.
+
+    `must_change_password`: someone else chose the password (an admin creating the account),
+    so the user is led to the change form at first sign-in.
+    """
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        must_change_password=must_change_password,
+    )
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    record_event(actor=actor, action="create_user", obj=user, changes={"username": username})
+    changes = {"username": username}
+    if must_change_password:
+        changes["must_change_password"] = True
+    record_event(actor=actor, action="create_user", obj=user, changes=changes)
     return user
 
 
@@ -69,6 +83,100 @@ def remove_role(*, actor, assignment: RoleAssignment) -> None:
     )
     assignment.delete()
     forget_scope(user)
+
+
+@transaction.atomic
+def change_password(*, actor, user: User, password: str, temporary: bool = False, via: str = ""):
+    """Set a user's password (never written to the audit event, only that it changed).
+
+    `temporary`: chosen by someone else (an admin), so the user must change it at next
+    sign-in; a user setting their own password clears that. `via` says which page or
+    command did it ("change", "reset", "admin", ...).
+    """
+    user.set_password(password)
+    user.must_change_password = temporary
+    user.save(update_fields=["password", "must_change_password"])
+    record_event(
+        actor=actor,
+        action="change_password",
+        obj=user,
+        changes={"via": via, "temporary": temporary},
+    )
+    return user
+
+
+@transaction.atomic
+def update_user(*, actor, user: User, **values) -> User:
+    """Change a user's name, email or staff flags (the Django admin site's user form)."""
+    allowed = {"username", "first_name", "last_name", "email", "is_staff", "is_superuser"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise TypeError(f"update_user cannot change {sorted(unknown)}")
+    changes = diff(user, values)
+    if not changes:
+        return user
+    for field, (_old, new) in changes.items():
+        setattr(user, field, new)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=sorted(changes))
+    record_event(actor=actor, action="update_user", obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def set_user_active(*, actor, user: User, active: bool, reason: str = "") -> bool:
+    """Deactivate (or reactivate) a sign-in account; returns whether anything changed.
+
+    A deactivated user cannot sign in, their sessions and tokens stop working at the next
+    request (every lookup checks is_active), and their history stays (users are never deleted).
+    """
+    if user.is_active == active:
+        return False
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    record_event(
+        actor=actor,
+        action="reactivate_user" if active else "deactivate_user",
+        obj=user,
+        reason=reason,
+    )
+    forget_scope(user)
+    return True
+
+
+@transaction.atomic
+def send_password_reset(*, actor, user: User, domain: str, use_https: bool) -> None:
+    """Email the user a one-time link to choose a new password (Django's reset token), after
+    commit; the audit event names who asked (the user on the reset page, or an admin)."""
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.exceptions import ValidationError
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    if not user.email:
+        raise ValidationError({"email": "ผู้ใช้นี้ยังไม่มีอีเมล จึงส่งลิงก์ตั้งรหัสผ่านใหม่ไม่ได้"})
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "site_name": "Asa",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if use_https else "http",
+    }
+    record_event(actor=actor, action="send_password_reset", obj=user)
+
+    def send() -> None:
+        PasswordResetForm().send_mail(
+            "accounts/password_reset_subject.txt",
+            "accounts/password_reset_email.txt",
+            context,
+            None,
+            user.email,
+        )
+
+    transaction.on_commit(send)
 
 
 def _hash_token(secret: str) -> str:

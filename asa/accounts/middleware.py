@@ -1,4 +1,5 @@
-"""Hold every request of a session that still owes its second factor (see security.py)."""
+"""Hold every request of a session that still owes its second factor (see security.py), and
+every request of a user who must change a password someone else chose (`must_change_password`)."""
 
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
@@ -16,12 +17,15 @@ OPEN_URL_NAMES = (
     "set_language",
     "healthz",
 )
+# ... and, while a new password is owed, the change form itself.
+PASSWORD_OPEN_URL_NAMES = (*OPEN_URL_NAMES, "accounts:password_change")
 
 
 class TwoFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._open_paths: frozenset[str] | None = None
+        self._password_open_paths: frozenset[str] | None = None
 
     def __call__(self, request):
         if self._owes_code(request):
@@ -34,7 +38,23 @@ class TwoFactorMiddleware:
                 if request.method == "GET" and not getattr(request, "htmx", False):
                     request.session[security.NEXT_SESSION_KEY] = request.get_full_path()
                 return redirect("accounts:two_factor")
+        elif self._owes_password(request):
+            request.password_change_pending = True  # base.html leaves the menu out meanwhile
+            if request.path.startswith("/api/"):
+                request.user = AnonymousUser()
+            elif not self._is_password_open(request.path):
+                return redirect("accounts:password_change")
         return self.get_response(request)
+
+    @staticmethod
+    def _owes_password(request) -> bool:
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and user.must_change_password)
+
+    def _is_password_open(self, path: str) -> bool:
+        if self._password_open_paths is None:
+            self._password_open_paths = frozenset(reverse(name) for name in PASSWORD_OPEN_URL_NAMES)
+        return path in self._password_open_paths or path.startswith("/static/")
 
     @staticmethod
     def _owes_code(request) -> bool:

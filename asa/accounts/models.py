@@ -11,6 +11,9 @@ class User(AbstractUser):
     """A person who signs in. What they may see comes from their role assignments."""
 
     prefers_thai_digits = models.BooleanField(_("แสดงเลขไทย"), default=False)
+    # Set when someone else chose the password (an admin creating the account or setting a
+    # temporary one): every page leads to the change form until the user picks their own.
+    must_change_password = models.BooleanField(_("ต้องเปลี่ยนรหัสผ่าน"), default=False)
 
     class Meta:
         verbose_name = _("ผู้ใช้")

@@ -4,10 +4,11 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,8 +16,21 @@ from django.views.decorators.http import require_POST
 
 from asa.accounts import security
 from asa.accounts.access import scope_of
-from asa.accounts.actions import create_api_token, revoke_api_token, set_thai_digits
-from asa.accounts.forms import LoginForm, TokenForm, TwoFactorCodeForm, TwoFactorEnrolForm
+from asa.accounts.actions import (
+    create_api_token,
+    revoke_api_token,
+    send_password_reset,
+    set_thai_digits,
+)
+from asa.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    SetPasswordForm,
+    TokenForm,
+    TwoFactorCodeForm,
+    TwoFactorEnrolForm,
+)
 from asa.lib.middleware import THAI_DIGITS_SESSION_KEY
 from asa.lib.request_context import ip_from_request
 
@@ -262,3 +276,63 @@ def set_digits(request):
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+# --- Passwords: Django's own views, Thai templates, saved through the audited action ----------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password; also the first-sign-in change an admin-made account owes."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("เปลี่ยนรหัสผ่านแล้ว"))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email. The same answer whether or not the address is known."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        for user in form.get_users(form.cleaned_data["email"]):
+            send_password_reset(
+                actor=None,
+                user=user,
+                domain=get_current_site(self.request).domain,
+                use_https=self.request.is_secure(),
+            )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@login_required
+def work_waiting(request, pk):
+    """A center's work waiting: the chair's landing page (officers of its area may look too)."""
+    from asa.accounts.access import get_for
+    from asa.accounts.landing import work_waiting as waiting
+    from asa.centers.models import Center
+
+    center = get_for(request.user, Center.objects.all(), pk, write=True)
+    context = {"center": center, **waiting(request.user, center)}
+    return render(request, "accounts/work_waiting.html", context)

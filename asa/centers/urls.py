@@ -1,14 +1,16 @@
 from django.urls import path
 
-from asa.centers import views
+from asa.centers import import_views, views
 
 app_name = "centers"
 urlpatterns = [
     path("centers/", views.center_list, name="center_list"),
+    path("centers/import/", import_views.center_import, name="center_import"),
     path("centers/<int:pk>/", views.center_detail, name="center_detail"),
     path("centers/<int:pk>/edit/", views.center_edit, name="center_edit"),
     path("volunteers/", views.volunteer_list, name="volunteer_list"),
     path("volunteers/new/", views.volunteer_create, name="volunteer_create"),
+    path("volunteers/import/", import_views.volunteer_import, name="volunteer_import"),
     path("volunteers/me/edit/", views.own_profile_edit, name="own_profile_edit"),
     path("volunteers/<int:pk>/", views.volunteer_detail, name="volunteer_detail"),
     path("volunteers/<int:pk>/edit/", views.volunteer_edit, name="volunteer_edit"),

@@ -83,6 +83,12 @@ class RateLimitMiddleware:
             yield "login-address", address
             if username := request.POST.get("username", "")[:150]:
                 yield "login-user", username
+            elif email := request.POST.get("email", "")[:254]:  # a password reset request
+                yield "login-user", f"email:{email.lower()}"
+            elif request.user.is_authenticated:  # a password change
+                yield "login-user", request.user.get_username()
+        elif request.method == "POST" and request.path.startswith(self.reset_prefix()):
+            yield "login-address", address  # choosing a new password from an emailed link
         is_api = request.path.startswith("/api/")
         if is_api:
             yield "api", self._api_client(request, address)
@@ -106,9 +112,16 @@ class RateLimitMiddleware:
                     "accounts:login",
                     "accounts:two_factor",
                     "accounts:two_factor_enrol",
+                    "accounts:password_change",
+                    "accounts:password_reset",
                 )
             )
         return self._sign_in_paths
+
+    @staticmethod
+    def reset_prefix() -> str:
+        # The links emailed for a reset (…/password/reset/<uid>/<token>/) all start here.
+        return reverse("accounts:password_reset")
 
     @staticmethod
     def _refuse(request, wait: int):

@@ -2029,6 +2029,97 @@ PRIVACY_API: dict[str, Entry] = {
 API.update(PRIVACY_API)
 
 
+# --- Accounts: passwords, user management, the chair's work waiting ---------------------------
+
+KINDS["user_managers"] = frozenset(  # the ministry and officers (each sees their own area)
+    {"admin_user", "officer", "district_officer_a", "outside_officer"}
+)
+KINDS["user_admins_of_a"] = frozenset({"admin_user", "officer", "district_officer_a"})
+
+
+def _account(world) -> dict:
+    """An account of center A (a volunteer, with an email and an authenticator) to manage."""
+    made = getattr(world, "_account", None)
+    if made is not None:
+        return made
+    from asa.accounts.actions import assign_role, create_user
+    from asa.accounts.models import Role
+    from asa.accounts.security import enrol_known_secret
+    from asa.conftest import TOTP_SECRET
+
+    user = create_user(
+        actor=None, username="walker.account", password=None, email="walker@example.org"
+    )
+    assignment = assign_role(actor=None, user=user, role=Role.VOLUNTEER, scope=world.center_a)
+    enrol_known_secret(user=user, secret=TOTP_SECRET)
+    world._account = {"user": user, "assignment": assignment}
+    return world._account
+
+
+def _account_pk(world) -> dict:
+    return {"pk": _account(world)["user"].pk}
+
+
+ACCOUNT_PAGES: dict[str, Entry] = {
+    "accounts:password_change": Entry("self", methods=("GET", "POST")),
+    "accounts:password_reset": Entry("public"),
+    "accounts:password_reset_done": Entry("public"),
+    "accounts:password_reset_confirm": Entry(
+        "public", kwargs=lambda world: {"uidb64": "MQ", "token": "set-password"}
+    ),
+    "accounts:password_reset_complete": Entry("public"),
+    "accounts:work_waiting": Entry("write", kwargs=_center_a),
+    "accounts:user_list": Entry("user_managers", query=lambda world: "?q=walker"),
+    "accounts:user_create": Entry(
+        "user_managers",
+        methods=("GET", "POST"),
+        data=lambda world: {
+            "username": "walker.new",
+            "first_name": "ทดสอบ",
+            "last_name": "สร้างบัญชี",
+            "email": "",
+            "password": "a long temporary password 1",
+            "role": "volunteer",
+            "center": world.center_a.pk,
+        },
+        writers="user_admins_of_a",
+    ),
+    "accounts:user_detail": Entry("user_admins_of_a", kwargs=_account_pk),
+    "accounts:user_role_add": Entry(
+        "user_admins_of_a",
+        kwargs=_account_pk,
+        methods=("POST",),
+        data=lambda world: {"role": "center_chair", "center": world.center_a.pk},
+    ),
+    "accounts:user_role_remove": Entry(
+        "user_admins_of_a",
+        kwargs=lambda world: {
+            "pk": _account(world)["user"].pk,
+            "assignment_pk": _account(world)["assignment"].pk,
+        },
+        methods=("POST",),
+        data=lambda world: {},
+    ),
+    "accounts:user_active": Entry(
+        "user_admins_of_a",
+        kwargs=_account_pk,
+        methods=("POST",),
+        data=lambda world: {"active": "0", "reason": "ทดสอบสิทธิ์"},
+    ),
+    "accounts:user_two_factor_reset": Entry(
+        "user_admins_of_a", kwargs=_account_pk, methods=("POST",), data=lambda world: {}
+    ),
+    "accounts:user_password_reset": Entry(
+        "user_admins_of_a", kwargs=_account_pk, methods=("POST",), data=lambda world: {}
+    ),
+    # Bulk imports answer with their row report (200), so the walker checks who may open them;
+    # asa/centers/tests/test_bulk_import.py checks what they write, and for whom.
+    "centers:center_import": Entry("user_managers", methods=("GET", "POST")),
+    "centers:volunteer_import": Entry("manager", methods=("GET", "POST")),
+}
+PAGES.update(ACCOUNT_PAGES)
+
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 
