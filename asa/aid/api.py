@@ -29,7 +29,7 @@ from asa.aid.schemas import (
     ReturnIn,
     StockTakeIn,
     StockTakeOut,
-    TransferIn,
+    StockTransferIn,
 )
 from asa.centers.models import Center, Volunteer
 
@@ -356,7 +356,7 @@ def return_loan(request, loan_id: int, payload: ReturnIn):
     summary="Move stock from one center to another",
     description="The same center at both ends: 422 naming `to_center`.",
 )
-def create_transfer(request, payload: TransferIn):
+def create_transfer(request, payload: StockTransferIn):
     user = request.auth
     from_center = _center(user, payload.from_center, "from_center")
     # Any center may receive; the destination is named, not read.

@@ -222,7 +222,7 @@ class ReturnIn(InputSchema):
     condition_in: str = Field(..., max_length=200)
 
 
-class TransferIn(InputSchema):
+class StockTransferIn(InputSchema):
     from_center: int
     to_center: int
     item: int

@@ -38,12 +38,14 @@ from asa.cases.models import (
 )
 from asa.cases.queries import cases_for, watch_counts, watch_list
 from asa.cases.schemas import (
-    AssignIn,
     AssistanceIn,
     AssistanceOut,
+    CaseAssignIn,
     CaseDetailOut,
     CaseIn,
     CaseOut,
+    CaseTransferIn,
+    CaseVersionIn,
     ClosureIn,
     PlanItemIn,
     PlanItemOut,
@@ -51,8 +53,6 @@ from asa.cases.schemas import (
     ReopenIn,
     StatusIn,
     TimelineEventOut,
-    TransferIn,
-    VersionedIn,
     VisitIn,
     VisitOut,
     WatchOut,
@@ -211,7 +211,7 @@ def _volunteers(user, ids: list[int], field: str) -> list[Volunteer]:
     tags=["cases"],
     summary="Assign volunteers of the case's center (chairs and officers)",
 )
-def assign_case(request, case_id: int, payload: AssignIn):
+def assign_case(request, case_id: int, payload: CaseAssignIn):
     user = request.auth
     case = _case_for_write(user, case_id)
     volunteers = _volunteers(user, payload.volunteers, "volunteers")
@@ -224,7 +224,7 @@ def assign_case(request, case_id: int, payload: AssignIn):
     tags=["cases"],
     summary="Move a case to another center, with a reason (chairs and officers)",
 )
-def transfer_case(request, case_id: int, payload: TransferIn):
+def transfer_case(request, case_id: int, payload: CaseTransferIn):
     user = request.auth
     case = _case_for_write(user, case_id)
     # Any open center may take a case over (the actor need not see it): only its id is named.
@@ -285,7 +285,7 @@ def request_closure(request, case_id: int, payload: ClosureIn):
     tags=["cases"],
     summary="Approve a requested closure (chairs and officers; 403 for volunteers)",
 )
-def approve_closure(request, case_id: int, payload: VersionedIn):
+def approve_closure(request, case_id: int, payload: CaseVersionIn):
     user = request.auth
     case = _case_for_write(user, case_id)
     return _versioned(user, case, actions.approve_closure, payload.version)

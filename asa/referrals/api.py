@@ -43,7 +43,6 @@ from asa.referrals.schemas import (
     AgencyIn,
     AgencyOut,
     AgencyPatch,
-    AnswerIn,
     AnyReferralOut,
     ChannelsIn,
     ChannelsOut,
@@ -55,10 +54,11 @@ from asa.referrals.schemas import (
     ImportReportOut,
     LinkIn,
     LinkOut,
+    ReferralAnswerIn,
     ReferralIn,
     ReferralOut,
+    ReferralWithdrawIn,
     ServiceOut,
-    WithdrawIn,
 )
 from asa.registry.importing import FileRefused
 
@@ -447,7 +447,7 @@ def create_referral(request, payload: ReferralIn):
         "409."
     ),
 )
-def answer_referral(request, referral_id: int, payload: AnswerIn):
+def answer_referral(request, referral_id: int, payload: ReferralAnswerIn):
     user = request.auth
     referral = get_for(user, _referrals(user), referral_id)
     require(referral.agency_id in scope_of(user).agency_ids)
@@ -479,7 +479,7 @@ def _stale_body() -> dict:
     tags=["referrals"],
     summary="The sender withdraws an open referral (reason required)",
 )
-def withdraw_referral(request, referral_id: int, payload: WithdrawIn):
+def withdraw_referral(request, referral_id: int, payload: ReferralWithdrawIn):
     user = request.auth
     referral = get_for(user, _referrals(user), referral_id)
     _sender_may_change(user, referral)

@@ -36,21 +36,22 @@ from asa.registry.schemas import (
     AssessmentOut,
     ConsentIn,
     ConsentOut,
+    ConsentWithdrawIn,
     DistinctIn,
     DuplicateConflictOut,
     DuplicateOut,
     ErrorOut,
-    EventOut,
     HouseholdDetailOut,
     HouseholdIn,
     HouseholdOut,
     ImportJobOut,
-    ImportRowOut,
     MemberIn,
     MemberOut,
     MergeIn,
     MergeOut,
     PersonDetailOut,
+    PersonEventOut,
+    PersonImportRowOut,
     PersonIn,
     PersonOut,
     PersonPatch,
@@ -288,7 +289,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
 
 @router.get(
     "/people/{person_id}/timeline",
-    response=list[EventOut],
+    response=list[PersonEventOut],
     tags=["people"],
     summary="Everything recorded about a person, newest first",
 )
@@ -322,6 +323,20 @@ def create_consent(request, person_id: int, payload: ConsentIn):
     person = get_for(user, people_for(user), person_id, write=True)
     consent = actions.record_consent(actor=user, person=person, **payload.dict())
     return Status(201, consent)
+
+
+@router.post(
+    "/consents/{consent_id}/withdraw",
+    response=ConsentOut,
+    tags=["consent"],
+    summary="Record that a person withdrew a consent (reason required), as the person's page does",
+)
+def withdraw_consent(request, consent_id: int, payload: ConsentWithdrawIn):
+    user = request.auth
+    consent = get_for(user, Consent.objects.select_related("person"), consent_id, write=True)
+    return actions.withdraw_consent(
+        actor=user, consent=consent, reason=payload.reason, withdrawn_on=payload.withdrawn_on
+    )
 
 
 # --- Households --------------------------------------------------------------------------------
@@ -540,7 +555,7 @@ def get_import(request, job_id: int):
 
 @router.get(
     "/imports/{job_id}/rows",
-    response=list[ImportRowOut],
+    response=list[PersonImportRowOut],
     tags=["imports"],
     summary="The per-row report (filter `outcome=error` for the rows to fix)",
 )

@@ -185,7 +185,7 @@ class DuplicateConflictOut(ErrorOut):
     candidates: list[CandidateOut]
 
 
-class EventOut(Schema):
+class PersonEventOut(Schema):
     at: dt.datetime
     actor: str = Field(..., alias="actor_label")
     action: str
@@ -295,6 +295,13 @@ class ConsentIn(Schema):
     notes: str = Field("", max_length=5000)
 
 
+class ConsentWithdrawIn(Schema):
+    reason: str = Field(..., max_length=1000, description="why the consent is withdrawn")
+    withdrawn_on: dt.date | None = Field(
+        None, description="the day it was withdrawn (today if left out)"
+    )
+
+
 # --- Duplicates --------------------------------------------------------------------------------
 
 
@@ -355,7 +362,7 @@ class ImportJobOut(Schema):
         return f"/api/v1/imports/{obj.pk}/rows"
 
 
-class ImportRowOut(Schema):
+class PersonImportRowOut(Schema):
     row_number: int
     outcome: RowOutcome
     field: str

@@ -1084,6 +1084,11 @@ REGISTRY_API: dict[str, Entry] = {
             "method": "not_applicable",
         },
     ),
+    "POST /api/v1/consents/{consent_id}/withdraw": Entry(
+        "read",
+        kwargs=_api_reg("consent", "consent_id"),
+        data=lambda world: {"reason": "เจ้าของข้อมูลขอถอนความยินยอม"},
+    ),
     "GET /api/v1/households": Entry("any_user"),
     "POST /api/v1/households": Entry(
         "read", data=lambda world: {"head": _registry(world)["distinct"].person_a_id}

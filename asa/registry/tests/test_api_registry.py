@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from asa.accounts.models import AuditEvent
-from asa.registry.actions import register_person
+from asa.registry.actions import record_consent, register_person
 from asa.registry.models import DuplicateCandidate, ImportJob, Person
 
 ANUSAWARI = "100502"
@@ -185,6 +185,35 @@ def test_timeline_and_consents(api_client_for, chair_a, volunteer_b, in_a):
         ).status_code
         == 404
     )
+
+
+def test_a_consent_is_withdrawn_over_the_api_as_on_the_page(
+    api_client_for, chair_a, volunteer_b, in_a
+):
+    consent = record_consent(
+        actor=chair_a,
+        person=in_a,
+        basis="consent",
+        given_by="self",
+        given_on=dt.date(2026, 1, 5),
+        method="signed_paper",
+    )
+    url = f"/api/v1/consents/{consent.pk}/withdraw"
+    body = {"reason": "ผู้ถูกบันทึกขอถอนความยินยอม", "withdrawn_on": "2026-02-01"}
+    refused = api_client_for(volunteer_b).post(url, body, content_type="application/json")
+    assert refused.status_code == 404
+    client = api_client_for(chair_a)
+    blank = client.post(url, {"reason": "  "}, content_type="application/json")
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "withdrawal_reason"
+    withdrawn = client.post(url, body, content_type="application/json")
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["withdrawn_on"] == "2026-02-01"
+    assert withdrawn.json()["withdrawal_reason"] == body["reason"]
+    assert AuditEvent.objects.filter(
+        action="withdraw_consent", object_id=str(in_a.pk), reason=body["reason"]
+    ).exists()
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "withdrawn_on"
 
 
 def test_households_members_and_assessments(api_client_for, chair_a, volunteer_b, in_a):
