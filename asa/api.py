@@ -1,5 +1,7 @@
 """The JSON API at /api/v1/: each app's router, one authentication, one error shape."""
 
+import inspect
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -142,7 +144,8 @@ class AsaAPI(NinjaAPI):
         for router in self._get_bound_routers():
             for path_view in router.path_operations.values():
                 for operation in path_view.operations:
-                    if "read_api" in operation.view_func.__code__.co_names:
+                    view = inspect.unwrap(operation.view_func)  # through @paginate
+                    if "read_api" in view.__code__.co_names:
                         found.add(
                             operation.operation_id or self.get_openapi_operation_id(operation)
                         )

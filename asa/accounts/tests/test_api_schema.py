@@ -86,3 +86,62 @@ def test_the_document_shows_each_operation_its_own_body():
     item = events["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     item_schema = schemas[schemas[item]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[-1]]
     assert "center" in item_schema["properties"]  # a center's event, not a person's timeline
+
+
+def _document() -> dict:
+    return json.loads(json.dumps(api.get_openapi_schema()))  # as served: string keys
+
+
+def test_every_operation_documents_its_error_answers_and_their_body():
+    document = _document()
+    error = document["components"]["schemas"]["ApiError"]
+    assert set(error["properties"]) == {"detail", "errors"} and error["required"] == ["detail"]
+    reference = {"$ref": "#/components/schemas/ApiError"}
+    problems = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            answers = operation["responses"]
+            expected = {"400", "401", "403", "404", "422", "429"}
+            if "requestBody" in operation:
+                expected.add("413")
+            for code in expected:
+                schema = answers.get(code, {}).get("content", {}).get("application/json", {})
+                if schema.get("schema") != reference:
+                    problems.append(f"{method.upper()} {path}: {code} without the error body")
+            if "Retry-After" not in answers["429"].get("headers", {}):
+                problems.append(f"{method.upper()} {path}: 429 without Retry-After")
+    assert not problems, "\n".join(problems)
+
+
+def test_versioned_writes_document_409_with_the_error_body():
+    document = _document()
+    assign = document["paths"]["/api/v1/cases/{case_id}/assign"]["post"]["responses"]
+    assert assign["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ApiError"
+    }
+    # The registry's duplicate warning keeps its own body, with the candidates.
+    register = document["paths"]["/api/v1/people"]["post"]["responses"]
+    assert "DuplicateConflictOut" in json.dumps(register["409"])
+
+
+READS_OF_A_RECORD = [
+    ("get", "/api/v1/people/{person_id}"),
+    ("get", "/api/v1/people/{person_id}/timeline"),
+    ("get", "/api/v1/people/{person_id}/consents"),
+    ("get", "/api/v1/households/{household_id}"),
+    ("get", "/api/v1/cases/{case_id}"),
+    ("get", "/api/v1/cases/{case_id}/timeline"),
+    ("get", "/api/v1/cases/{case_id}/plan"),
+]
+
+
+def test_reads_of_a_record_document_the_access_reason_and_428():
+    document = _document()
+    for method, path in READS_OF_A_RECORD:
+        operation = document["paths"][path][method]
+        headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+        assert headers == ["X-Access-Reason"], path
+        assert "428" in operation["responses"], path
+    listing = document["paths"]["/api/v1/people"]["get"]
+    assert "428" not in listing["responses"]
+    assert all(p["name"] != "X-Access-Reason" for p in listing["parameters"])
