@@ -45,6 +45,7 @@ from asa.cases.schemas import (
     CaseIn,
     CaseOut,
     CaseTransferIn,
+    CaseUnassignIn,
     CaseVersionIn,
     ClosureIn,
     PlanItemIn,
@@ -216,6 +217,28 @@ def assign_case(request, case_id: int, payload: CaseAssignIn):
     case = _case_for_write(user, case_id)
     volunteers = _volunteers(user, payload.volunteers, "volunteers")
     return _versioned(user, case, actions.assign_case, payload.version, volunteers=volunteers)
+
+
+@router.post(
+    "/cases/{case_id}/unassign",
+    response=CaseDetailOut,
+    tags=["cases"],
+    summary="End a volunteer's assignment to a case, with an optional reason (chairs and officers)",
+)
+def unassign_case(request, case_id: int, payload: CaseUnassignIn):
+    user = request.auth
+    case = _case_for_write(user, case_id)
+    assignment = (
+        case.assignments.filter(volunteer_id=payload.volunteer, ended_at__isnull=True)
+        .select_related("volunteer")
+        .first()
+    )
+    if assignment is None:
+        raise ValidationError({"volunteer": "อพม. คนนี้ไม่ได้รับมอบหมายกรณีนี้อยู่"})
+    actions.unassign_volunteer(
+        actor=user, case=case, volunteer=assignment.volunteer, reason=payload.reason
+    )
+    return _after_write(user, case)
 
 
 @router.post(

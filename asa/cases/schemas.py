@@ -234,6 +234,11 @@ class CaseAssignIn(CaseVersionIn):
     volunteers: list[int] = Field(..., description="ids of active volunteers of the case's center")
 
 
+class CaseUnassignIn(InputSchema):
+    volunteer: int = Field(..., description="id of a volunteer now assigned to the case")
+    reason: str = Field("", max_length=500)
+
+
 class CaseTransferIn(CaseVersionIn):
     to_center: int = Field(..., description="id of the center taking the case over")
     reason: str = Field(..., max_length=1000)

@@ -384,7 +384,10 @@ def _casework(world) -> dict:
         "assistance": given,
         "approve-closure": closing,
         "reopen": closed,
-        **{name: new_case(name) for name in ("assign", "transfer", "status", "closure-request")},
+        **{
+            name: new_case(name)
+            for name in ("assign", "unassign", "transfer", "status", "closure-request")
+        },
         "close": new_case("ปิดทันที"),
     }
     world.a_secrets += [person.first_name, person.last_name, main.story]
@@ -442,6 +445,15 @@ CASEWORK_API: dict[str, Entry] = {
     "GET /api/v1/cases/{case_id}": Entry("read", kwargs=_case_kwargs()),
     "POST /api/v1/cases/{case_id}/assign": _case_write(
         "assign", "read", "write", lambda world: {"volunteers": [world.secret.pk]}
+    ),
+    "POST /api/v1/cases/{case_id}/unassign": Entry(
+        "read",
+        kwargs=_case_kwargs("unassign"),
+        data=lambda world: {
+            "volunteer": Volunteer.objects.get(user__username="volunteer.a").pk,
+            "reason": "สลับเวร",
+        },
+        writers="write",
     ),
     "POST /api/v1/cases/{case_id}/transfer": _case_write(
         "transfer",
