@@ -14,8 +14,10 @@ from asa.registry.models import (
     IdType,
     ImportStatus,
     LegalBasis,
+    ProblemStatus,
     Relationship,
     RowOutcome,
+    Severity,
     Sex,
 )
 
@@ -293,6 +295,21 @@ class ConsentIn(Schema):
     witness_name: str = Field("", max_length=200)
     allows_sharing: bool = False
     notes: str = Field("", max_length=5000)
+
+
+class ProblemIn(Schema):
+    problem_type: str = Field(..., max_length=50, description="problem type code (e.g. `debt`)")
+    severity: Severity = Severity.MEDIUM
+    first_reported_on: dt.date | None = Field(None, description="today if left out")
+    notes: str = Field("", max_length=5000)
+
+
+class ProblemStatusIn(Schema):
+    status: ProblemStatus
+
+
+class MembershipEndIn(Schema):
+    ended_on: dt.date | None = Field(None, description="the day they moved out (today if left out)")
 
 
 class ConsentWithdrawIn(Schema):

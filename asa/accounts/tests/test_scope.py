@@ -1096,6 +1096,19 @@ REGISTRY_API: dict[str, Entry] = {
             "method": "not_applicable",
         },
     ),
+    "POST /api/v1/people/{person_id}/problems": Entry(
+        "read",
+        kwargs=_api_reg("person", "person_id"),
+        data=lambda world: {"problem_type": "debt", "severity": "high"},
+    ),
+    "POST /api/v1/people/{person_id}/problems/{problem_type}/status": Entry(
+        "read",
+        kwargs=lambda world: {
+            "person_id": _registry(world)["person"].pk,
+            "problem_type": "poverty",
+        },
+        data=lambda world: {"status": "resolved"},
+    ),
     "POST /api/v1/consents/{consent_id}/withdraw": Entry(
         "read",
         kwargs=_api_reg("consent", "consent_id"),
@@ -1115,6 +1128,14 @@ REGISTRY_API: dict[str, Entry] = {
             "person": _registry(world)["distinct"].person_b_id,
             "relationship": "relative",
         },
+    ),
+    "POST /api/v1/households/{household_id}/members/{person_id}/end": Entry(
+        "read",
+        kwargs=lambda world: {
+            "household_id": _registry(world)["household"].pk,
+            "person_id": _registry(world)["membership"].person_id,
+        },
+        data=lambda world: {},
     ),
     "POST /api/v1/households/{household_id}/assessments": Entry(
         "read",
