@@ -30,6 +30,8 @@ from asa.aid.schemas import (
     StockTakeIn,
     StockTakeOut,
     StockTransferIn,
+    ThresholdIn,
+    WriteOffIn,
 )
 from asa.centers.models import Center, Volunteer
 
@@ -374,6 +376,42 @@ def create_transfer(request, payload: StockTransferIn):
         reason=payload.reason,
     )
     return Status(201, movements)
+
+
+@router.post(
+    "/write-offs",
+    response={201: MovementRef},
+    summary="Remove broken, expired or lost stock from the ledger, with a reason",
+    description="Goods by `quantity`, equipment by `piece`. A closed period: 422 naming `on`.",
+)
+def create_write_off(request, payload: WriteOffIn):
+    user = request.auth
+    center = _center(user, payload.center)
+    piece = _pieces(user, [payload.piece], "piece")[0] if payload.piece is not None else None
+    movement = actions.write_off(
+        actor=user,
+        center=center,
+        item=_item(payload.item, "item"),
+        quantity=payload.quantity,
+        piece=piece,
+        on=payload.on,
+        reason=payload.reason,
+    )
+    return Status(201, movement)
+
+
+@router.post(
+    "/stock-thresholds",
+    response={204: None},
+    summary="Set the low-stock threshold of an item at a center (0: no warning)",
+)
+def set_threshold(request, payload: ThresholdIn):
+    user = request.auth
+    center = _center(user, payload.center)
+    actions.set_low_stock_threshold(
+        actor=user, center=center, item=_item(payload.item, "item"), threshold=payload.threshold
+    )
+    return Status(204, None)
 
 
 @router.post(

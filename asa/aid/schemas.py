@@ -232,6 +232,21 @@ class StockTransferIn(InputSchema):
     reason: str = Field("", max_length=300)
 
 
+class WriteOffIn(InputSchema):
+    center: int
+    item: int
+    quantity: int = Field(0, ge=0, description="for goods; equipment is written off by `piece`")
+    piece: int | None = None
+    on: dt.date | None = None
+    reason: str = Field(..., max_length=300)
+
+
+class ThresholdIn(InputSchema):
+    center: int
+    item: int
+    threshold: int = Field(..., ge=0, le=1_000_000)
+
+
 class CountIn(InputSchema):
     item: int
     counted: int

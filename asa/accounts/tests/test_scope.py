@@ -1624,6 +1624,23 @@ AID_API: dict[str, Entry] = {
             "quantity": 1,
         },
     ),
+    "POST /api/v1/write-offs": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "item": _aid(world)["kit"].pk,
+            "quantity": 1,
+            "reason": "ถุงยังชีพหมดอายุ",
+        },
+    ),
+    "POST /api/v1/stock-thresholds": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "item": _aid(world)["kit"].pk,
+            "threshold": 5,
+        },
+    ),
     "POST /api/v1/stock-takes": Entry(
         "read",
         data=lambda world: {
