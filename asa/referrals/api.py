@@ -50,6 +50,8 @@ from asa.referrals.schemas import (
     ConferenceActionOut,
     ConferenceIn,
     ConferenceOut,
+    ContactIn,
+    ContactOut,
     DoneIn,
     ImportReportOut,
     LinkIn,
@@ -193,6 +195,21 @@ def import_agencies(request, file: UploadedFile = UPLOAD):
 @router.get("/agencies/{agency_id}", response=AgencyDetailOut, tags=["agencies"])
 def get_agency(request, agency_id: int):
     return _agency_detail(request.auth, agency_id)
+
+
+@router.post(
+    "/agencies/{agency_id}/contacts",
+    response={201: ContactOut},
+    tags=["agencies"],
+    summary="Add a contact person to an agency (admins; officers of its province)",
+    description="A contact who receives referral links needs an email, a phone or a LINE id.",
+)
+def add_contact(request, agency_id: int, payload: ContactIn):
+    user = request.auth
+    agency = get_for(user, _agencies(user), agency_id)
+    require(importing.may_manage_directory(user, agency.province_id))
+    contact = actions.add_agency_contact(actor=user, agency=agency, **payload.dict())
+    return Status(201, contact)
 
 
 def _services(codes: list[str]) -> list[Service]:

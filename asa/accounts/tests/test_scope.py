@@ -796,6 +796,12 @@ ONE_HOME_API: dict[str, Entry] = {
         data=lambda world: {"phone": "021112222"},
         writers="bangkok_directory",
     ),
+    "POST /api/v1/agencies/{agency_id}/contacts": Entry(
+        "directory",
+        kwargs=_one_home_kwargs("agency", "agency_id"),
+        data=lambda world: {"name": "ผู้ประสานงานเอพีไอ", "phone": "021113333"},
+        writers="bangkok_directory",
+    ),
     "GET /api/v1/services": Entry("any_user"),
     "GET /api/v1/referrals": Entry("any_user", query=_of_case_a),
     "GET /api/v1/referrals/{referral_id}": Entry(
