@@ -58,6 +58,10 @@ a date (2562-03-11) is refused with a message saying so.
 **Errors.** Every error has the same shape, in Thai, naming the field:
 `{"detail": "...", "errors": [{"field": "national_id", "message": "..."}]}`.
 
+Every operation documents the error answers it may give, with this body (`ApiError`).
+
+* **400** the request cannot be read: a body that is not JSON (a form or multipart body sent to
+  an operation that takes JSON), a NUL character anywhere.
 * **401** not signed in.
 * **404** the object does not exist *or is outside your scope* (its existence is not revealed).
 * **403** you may read the object but not change it.
@@ -65,7 +69,10 @@ a date (2562-03-11) is refused with a message saying so.
   ministry opening a record of someone they have not worked on) needs a reason: send it in the
   `X-Access-Reason` header (URL-encoded UTF-8) or as `?reason=` (at least 10 characters). Every
   such read is logged with the reason for the data protection officer (`/api/v1/audit-events`).
-* **422** the input is invalid; nothing was saved. Naming a center or area you may not use in
+* **409** the object changed since you read it (writes that take its `version`).
+* **429** too many requests: wait `Retry-After` seconds.
+* **422** the input is invalid; nothing was saved. A whole number past 64 bits (an id, an
+  `offset`) is a 422 on its field. Naming a center or area you may not use in
   the body (e.g. `center` when registering a volunteer) is a 422 on that field.
 
 Area data: GeoThai (DOPA codes), CC BY 4.0.
