@@ -101,3 +101,17 @@ def test_a_control_character_in_the_access_reason_is_a_422(
     assert not AuditEvent.objects.filter(action="view_record", actor=officer).exists()
     fine = client.get(f"/api/v1/cases/{case.pk}", headers={"X-Access-Reason": quote(REASON)})
     assert fine.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/no-such-thing", "/api/v1/provinces/1%2F0", "/api/v1/cases/1/nothing"]
+)
+def test_an_address_no_operation_matches_answers_the_json_404(api_client_for, chair_a, path):
+    answer = api_client_for(chair_a).get(path)
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/json" and answer.json()["detail"]
+
+
+def test_a_page_address_that_does_not_exist_is_still_the_page(client):
+    answer = client.get("/no-such-page/")
+    assert answer.status_code == 404 and answer["Content-Type"].startswith("text/html")
