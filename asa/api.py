@@ -1,9 +1,12 @@
 """The JSON API at /api/v1/: each app's router, one authentication, one error shape."""
 
+import inspect
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from django.http.request import RawPostDataException
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -55,6 +58,10 @@ a date (2562-03-11) is refused with a message saying so.
 **Errors.** Every error has the same shape, in Thai, naming the field:
 `{"detail": "...", "errors": [{"field": "national_id", "message": "..."}]}`.
 
+Every operation documents the error answers it may give, with this body (`ApiError`).
+
+* **400** the request cannot be read: a body that is not JSON (a form or multipart body sent to
+  an operation that takes JSON), a NUL character anywhere.
 * **401** not signed in.
 * **404** the object does not exist *or is outside your scope* (its existence is not revealed).
 * **403** you may read the object but not change it.
@@ -62,13 +69,131 @@ a date (2562-03-11) is refused with a message saying so.
   ministry opening a record of someone they have not worked on) needs a reason: send it in the
   `X-Access-Reason` header (URL-encoded UTF-8) or as `?reason=` (at least 10 characters). Every
   such read is logged with the reason for the data protection officer (`/api/v1/audit-events`).
-* **422** the input is invalid; nothing was saved. Naming a center or area you may not use in
+* **409** the object changed since you read it (writes that take its `version`).
+* **429** too many requests: wait `Retry-After` seconds.
+* **422** the input is invalid; nothing was saved. A whole number past 64 bits (an id, an
+  `offset`) is a 422 on its field. Naming a center or area you may not use in
   the body (e.g. `center` when registering a volunteer) is a 422 on that field.
 
 Area data: GeoThai (DOPA codes), CC BY 4.0.
 """
 
-api = NinjaAPI(
+
+class ApiFieldError(Schema):
+    field: str | None = Field(
+        None, description="the field (body, query, path or header) at fault; null: the request"
+    )
+    message: str
+
+
+class ApiError(Schema):
+    """Every error answer: a Thai message, and for bad input one entry per field at fault."""
+
+    detail: str = Field(..., description="what went wrong, in Thai")
+    errors: list[ApiFieldError] = Field(default_factory=list)
+
+
+# The error answers an operation may give, documented on every operation they apply to.
+ERROR_ANSWERS = {
+    400: "Malformed request: a body that is not JSON (or not the content type the operation "
+    "takes), a NUL character in the address, query, body or a header.",
+    401: "Not signed in: missing, unknown, expired or revoked token.",
+    403: "You may see the object but not change it, or a session write without its CSRF token.",
+    404: "The object does not exist or is outside your scope (its existence is not revealed).",
+    409: "The object changed since you read it: send the current `version` (read it again).",
+    413: "The request body is larger than the server accepts.",
+    422: "Invalid input, nothing was saved: `errors` names each field at fault.",
+    428: "An out-of-routine read of one person, household or case: give a reason "
+    "(`X-Access-Reason` header or `reason` query parameter, at least 10 characters).",
+    429: "Too many requests: wait the seconds in `Retry-After` and try again.",
+}
+ALWAYS = (400, 401, 403, 404, 422, 429)
+REASON_PARAMETERS = [
+    {
+        "in": "header",
+        "name": "X-Access-Reason",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 1500},
+        "description": "Why you open this record, when it is outside your routine work "
+        "(URL-encoded UTF-8, at least 10 characters once decoded); without one such a read "
+        "answers 428. Logged with the read for the data protection officer.",
+    },
+    {
+        "in": "query",
+        "name": "reason",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 500},
+        "description": "The same reason as a query parameter (when a header cannot be sent).",
+    },
+]
+
+
+class AsaAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document also shows the error answers every operation gives (they
+    come from exception handlers and middleware, which ninja does not see) and the access
+    reason of the operations that read one person's, household's or case's record."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemas = document["components"]["schemas"]
+        error_schema = ApiError.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(error_schema.pop("$defs", {}))
+        schemas["ApiError"] = error_schema
+        reads_a_record = self._operations_reading_a_record()
+        for item in document["paths"].values():
+            for operation in item.values():
+                self._document_errors(operation, operation["operationId"] in reads_a_record)
+        return document
+
+    def _operations_reading_a_record(self) -> set[str]:
+        """The operations whose view logs a record read (and so may answer 428)."""
+        found = set()
+        for router in self._get_bound_routers():
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    view = inspect.unwrap(operation.view_func)  # through @paginate
+                    if "read_api" in view.__code__.co_names:
+                        found.add(
+                            operation.operation_id or self.get_openapi_operation_id(operation)
+                        )
+        return found
+
+    @staticmethod
+    def _document_errors(operation: dict, reads_a_record: bool) -> None:
+        answers = operation["responses"]
+        codes = list(ALWAYS)
+        if "requestBody" in operation:
+            codes.append(413)
+        if reads_a_record:
+            codes.append(428)
+            names = {parameter["name"] for parameter in operation.get("parameters", [])}
+            operation.setdefault("parameters", []).extend(
+                parameter for parameter in REASON_PARAMETERS if parameter["name"] not in names
+            )
+        if 409 in answers:
+            codes.append(409)
+        reference = {"$ref": "#/components/schemas/ApiError"}
+        for code in sorted(codes):
+            declared = answers.get(code)
+            if declared and declared.get("content", {}).get("application/json", {}).get("schema"):
+                schema = declared["content"]["application/json"]["schema"]
+                if schema.get("type") != "object" or "properties" in schema:
+                    continue  # the operation documents its own error body (e.g. candidates)
+            answer = {
+                "description": ERROR_ANSWERS[code],
+                "content": {"application/json": {"schema": reference}},
+            }
+            if code == 429:
+                answer["headers"] = {
+                    "Retry-After": {
+                        "description": "seconds to wait",
+                        "schema": {"type": "integer"},
+                    }
+                }
+            answers[code] = answer
+
+
+api = AsaAPI(
     title="Asa API",
     version="1",
     description=DESCRIPTION,
@@ -166,6 +291,16 @@ def on_http_error(request, error: HttpError):
     }
     detail = messages.get(error.status_code, "คำขอไม่ถูกต้อง")
     return api.create_response(request, {"detail": detail}, status=error.status_code)
+
+
+@api.exception_handler(RawPostDataException)
+def on_unreadable_body(request, error):
+    # A form or multipart body sent to an operation that takes JSON: the NUL-byte check has
+    # read it as a form already, and it is not JSON anyway.
+    message = "ส่งข้อมูลในรูปแบบ JSON (Content-Type: application/json)"
+    return api.create_response(
+        request, {"detail": message, "errors": [{"field": None, "message": message}]}, status=400
+    )
 
 
 @api.exception_handler(AccessReasonRequired)

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "asa.lib.middleware.RequestSizeMiddleware",
     "asa.lib.middleware.NulByteMiddleware",
+    "asa.lib.middleware.NumberRangeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -31,3 +31,5 @@ urlpatterns = [
     path("", include("asa.privacy.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = views.not_found

@@ -3,8 +3,9 @@
 import geothai
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.defaults import page_not_found
 
 from asa.accounts.access import scope_of
 from asa.accounts.landing import landing_url
@@ -27,3 +28,11 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def not_found(request, exception=None):
+    """404: under /api/ in the API's one JSON error shape (an address no operation matches,
+    e.g. a path parameter holding a slash), elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "ไม่พบข้อมูล", "errors": []}, status=404)
+    return page_not_found(request, exception)

@@ -25,8 +25,10 @@ page already logged within PARTIAL_REFRESH (they are the same visit).
 """
 
 import datetime as dt
+import unicodedata
 from urllib.parse import unquote
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -176,6 +178,9 @@ def read_api(request, obj: Model, *, part: str = "") -> None:
     needed, reason = reason_needed(user, obj)
     given = unquote(request.headers.get(REASON_HEADER, "") or request.GET.get("reason", ""))
     given = " ".join(given.split())[:REASON_MAX_LENGTH]
+    if any(unicodedata.category(char) == "Cc" for char in given):
+        # A NUL cannot be stored in PostgreSQL text (a 500), and no reason holds control codes.
+        raise ValidationError({"reason": _("เหตุผลมีอักขระที่ไม่อนุญาต (อักขระควบคุม)")})
     if needed:
         if not given:
             raise AccessReasonRequired(

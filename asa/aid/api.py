@@ -29,7 +29,9 @@ from asa.aid.schemas import (
     ReturnIn,
     StockTakeIn,
     StockTakeOut,
-    TransferIn,
+    StockTransferIn,
+    ThresholdIn,
+    WriteOffIn,
 )
 from asa.centers.models import Center, Volunteer
 
@@ -356,7 +358,7 @@ def return_loan(request, loan_id: int, payload: ReturnIn):
     summary="Move stock from one center to another",
     description="The same center at both ends: 422 naming `to_center`.",
 )
-def create_transfer(request, payload: TransferIn):
+def create_transfer(request, payload: StockTransferIn):
     user = request.auth
     from_center = _center(user, payload.from_center, "from_center")
     # Any center may receive; the destination is named, not read.
@@ -374,6 +376,42 @@ def create_transfer(request, payload: TransferIn):
         reason=payload.reason,
     )
     return Status(201, movements)
+
+
+@router.post(
+    "/write-offs",
+    response={201: MovementRef},
+    summary="Remove broken, expired or lost stock from the ledger, with a reason",
+    description="Goods by `quantity`, equipment by `piece`. A closed period: 422 naming `on`.",
+)
+def create_write_off(request, payload: WriteOffIn):
+    user = request.auth
+    center = _center(user, payload.center)
+    piece = _pieces(user, [payload.piece], "piece")[0] if payload.piece is not None else None
+    movement = actions.write_off(
+        actor=user,
+        center=center,
+        item=_item(payload.item, "item"),
+        quantity=payload.quantity,
+        piece=piece,
+        on=payload.on,
+        reason=payload.reason,
+    )
+    return Status(201, movement)
+
+
+@router.post(
+    "/stock-thresholds",
+    response={204: None},
+    summary="Set the low-stock threshold of an item at a center (0: no warning)",
+)
+def set_threshold(request, payload: ThresholdIn):
+    user = request.auth
+    center = _center(user, payload.center)
+    actions.set_low_stock_threshold(
+        actor=user, center=center, item=_item(payload.item, "item"), threshold=payload.threshold
+    )
+    return Status(204, None)
 
 
 @router.post(

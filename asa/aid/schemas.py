@@ -222,7 +222,7 @@ class ReturnIn(InputSchema):
     condition_in: str = Field(..., max_length=200)
 
 
-class TransferIn(InputSchema):
+class StockTransferIn(InputSchema):
     from_center: int
     to_center: int
     item: int
@@ -230,6 +230,21 @@ class TransferIn(InputSchema):
     pieces: list[int] = Field(default_factory=list, max_length=100)
     on: dt.date | None = None
     reason: str = Field("", max_length=300)
+
+
+class WriteOffIn(InputSchema):
+    center: int
+    item: int
+    quantity: int = Field(0, ge=0, description="for goods; equipment is written off by `piece`")
+    piece: int | None = None
+    on: dt.date | None = None
+    reason: str = Field(..., max_length=300)
+
+
+class ThresholdIn(InputSchema):
+    center: int
+    item: int
+    threshold: int = Field(..., ge=0, le=1_000_000)
 
 
 class CountIn(InputSchema):

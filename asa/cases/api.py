@@ -38,12 +38,15 @@ from asa.cases.models import (
 )
 from asa.cases.queries import cases_for, watch_counts, watch_list
 from asa.cases.schemas import (
-    AssignIn,
     AssistanceIn,
     AssistanceOut,
+    CaseAssignIn,
     CaseDetailOut,
     CaseIn,
     CaseOut,
+    CaseTransferIn,
+    CaseUnassignIn,
+    CaseVersionIn,
     ClosureIn,
     PlanItemIn,
     PlanItemOut,
@@ -51,8 +54,6 @@ from asa.cases.schemas import (
     ReopenIn,
     StatusIn,
     TimelineEventOut,
-    TransferIn,
-    VersionedIn,
     VisitIn,
     VisitOut,
     WatchOut,
@@ -211,11 +212,33 @@ def _volunteers(user, ids: list[int], field: str) -> list[Volunteer]:
     tags=["cases"],
     summary="Assign volunteers of the case's center (chairs and officers)",
 )
-def assign_case(request, case_id: int, payload: AssignIn):
+def assign_case(request, case_id: int, payload: CaseAssignIn):
     user = request.auth
     case = _case_for_write(user, case_id)
     volunteers = _volunteers(user, payload.volunteers, "volunteers")
     return _versioned(user, case, actions.assign_case, payload.version, volunteers=volunteers)
+
+
+@router.post(
+    "/cases/{case_id}/unassign",
+    response=CaseDetailOut,
+    tags=["cases"],
+    summary="End a volunteer's assignment to a case, with an optional reason (chairs and officers)",
+)
+def unassign_case(request, case_id: int, payload: CaseUnassignIn):
+    user = request.auth
+    case = _case_for_write(user, case_id)
+    assignment = (
+        case.assignments.filter(volunteer_id=payload.volunteer, ended_at__isnull=True)
+        .select_related("volunteer")
+        .first()
+    )
+    if assignment is None:
+        raise ValidationError({"volunteer": "อพม. คนนี้ไม่ได้รับมอบหมายกรณีนี้อยู่"})
+    actions.unassign_volunteer(
+        actor=user, case=case, volunteer=assignment.volunteer, reason=payload.reason
+    )
+    return _after_write(user, case)
 
 
 @router.post(
@@ -224,7 +247,7 @@ def assign_case(request, case_id: int, payload: AssignIn):
     tags=["cases"],
     summary="Move a case to another center, with a reason (chairs and officers)",
 )
-def transfer_case(request, case_id: int, payload: TransferIn):
+def transfer_case(request, case_id: int, payload: CaseTransferIn):
     user = request.auth
     case = _case_for_write(user, case_id)
     # Any open center may take a case over (the actor need not see it): only its id is named.
@@ -285,7 +308,7 @@ def request_closure(request, case_id: int, payload: ClosureIn):
     tags=["cases"],
     summary="Approve a requested closure (chairs and officers; 403 for volunteers)",
 )
-def approve_closure(request, case_id: int, payload: VersionedIn):
+def approve_closure(request, case_id: int, payload: CaseVersionIn):
     user = request.auth
     case = _case_for_write(user, case_id)
     return _versioned(user, case, actions.approve_closure, payload.version)

@@ -39,7 +39,7 @@ def _required_text(value: str) -> str:
 # --- Output ------------------------------------------------------------------------------------
 
 
-class PersonRef(Schema):
+class CasePersonRef(Schema):
     id: int
     full_name: str
 
@@ -49,7 +49,7 @@ class VolunteerRef(Schema):
     full_name: str
 
 
-class CatalogueRef(Schema):
+class CaseCatalogueRef(Schema):
     code: str
     name_th: str
 
@@ -66,7 +66,7 @@ class CaseOut(Schema):
 
     id: int
     number: str
-    person: PersonRef
+    person: CasePersonRef
     household_id: int | None
     center: CenterRef
     district: str = Field(..., description="DOPA district code of the responsible center")
@@ -87,8 +87,8 @@ class CaseDetailOut(CaseOut):
     story: str
     reporter_name: str
     reporter_phone: str
-    problems: list[CatalogueRef]
-    target_groups: list[CatalogueRef]
+    problems: list[CaseCatalogueRef]
+    target_groups: list[CaseCatalogueRef]
     assignments: list[AssignmentOut] = Field(..., description="current and past assignments")
     closure_note: str
     closed_at: dt.datetime | None
@@ -191,7 +191,7 @@ class PlanItemOut(Schema):
 class AssistanceOut(Schema):
     id: int
     case_id: int | None
-    person: PersonRef
+    person: CasePersonRef
     household_id: int | None
     center: CenterRef
     kind: AssistanceKind
@@ -206,7 +206,7 @@ class AssistanceOut(Schema):
 # --- Input -------------------------------------------------------------------------------------
 
 
-class VersionedIn(InputSchema):
+class CaseVersionIn(InputSchema):
     version: int = Field(
         ..., description="the case's `version` as you read it; a newer one answers 409"
     )
@@ -230,26 +230,31 @@ class CaseIn(InputSchema):
     _check_story = field_validator("story")(_required_text)
 
 
-class AssignIn(VersionedIn):
+class CaseAssignIn(CaseVersionIn):
     volunteers: list[int] = Field(..., description="ids of active volunteers of the case's center")
 
 
-class TransferIn(VersionedIn):
+class CaseUnassignIn(InputSchema):
+    volunteer: int = Field(..., description="id of a volunteer now assigned to the case")
+    reason: str = Field("", max_length=500)
+
+
+class CaseTransferIn(CaseVersionIn):
     to_center: int = Field(..., description="id of the center taking the case over")
     reason: str = Field(..., max_length=1000)
 
 
-class StatusIn(VersionedIn):
+class StatusIn(CaseVersionIn):
     status: Status
     reason: str = Field("", max_length=1000)
 
 
-class ClosureIn(VersionedIn):
+class ClosureIn(CaseVersionIn):
     outcome: Outcome | None = Field(None, description="required")
     note: str = Field("", max_length=5000)
 
 
-class ReopenIn(VersionedIn):
+class ReopenIn(CaseVersionIn):
     reason: str = Field(..., max_length=1000)
 
 

@@ -1,6 +1,7 @@
 """Per-request context (display preferences, client address), the CSP header, rate limits."""
 
 import hashlib
+import json
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -199,4 +200,78 @@ class NulByteMiddleware:
                         return name.replace("\x00", "")
             elif content_type.endswith("json") and b"\\u0000" in request.body:
                 return "body"
+        return None
+
+
+LARGEST_WHOLE_NUMBER = 2**63 - 1  # a 64-bit column: SQLite's INTEGER, PostgreSQL's bigint
+FREE_TEXT_PARAMETERS = frozenset({"q", "reason"})  # a search text may be a long run of digits
+
+
+class NumberRangeMiddleware:
+    """422 for an API request naming a whole number past 64 bits (an id, an offset, a count).
+
+    No column can hold one: SQLite refuses to bind it (OverflowError) and PostgreSQL refuses an
+    OFFSET past bigint (DataError), both 500s; the number is refused, naming its field, before
+    the operation runs. Checked: the address's parts, the query (but search texts) and the
+    numbers of a JSON body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path.startswith("/api/"):
+            return None
+        field = self._field_too_large(request, view_kwargs)
+        if field is None:
+            return None
+        message = _("ค่าในช่อง %(field)s มากเกินกว่าที่ระบบรับได้") % {"field": field}
+        return JsonResponse(
+            {"detail": message, "errors": [{"field": field, "message": message}]}, status=422
+        )
+
+    @classmethod
+    def _field_too_large(cls, request, view_kwargs) -> str | None:
+        for name, value in view_kwargs.items():
+            if isinstance(value, str | int) and cls._too_large_text(str(value)):
+                return name
+        for name, values in request.GET.lists():
+            if name not in FREE_TEXT_PARAMETERS and any(map(cls._too_large_text, values)):
+                return name
+        content_type = request.content_type or ""
+        if request.method in ("POST", "PUT", "PATCH") and content_type.endswith("json"):
+            try:
+                body = json.loads(request.body or b"null")
+            except ValueError:
+                return None  # not JSON: the operation answers 400
+            return cls._field_in_json(body, "body")
+        return None
+
+    @staticmethod
+    def _too_large_text(value: str) -> bool:
+        digits = value.strip().replace("_", "").removeprefix("-").removeprefix("+")
+        if not digits.isdecimal():
+            return False
+        digits = digits.lstrip("0")
+        return len(digits) > 19 or int(digits or "0") > LARGEST_WHOLE_NUMBER
+
+    @classmethod
+    def _field_in_json(cls, value, name: str) -> str | None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if (found := cls._field_in_json(inner, str(key))) is not None:
+                    return found
+        elif isinstance(value, list):
+            for inner in value:
+                if (found := cls._field_in_json(inner, name)) is not None:
+                    return found
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and abs(value) > LARGEST_WHOLE_NUMBER
+        ):
+            return name
         return None

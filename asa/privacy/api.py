@@ -15,13 +15,13 @@ from asa.lib.thai import check_ce_date
 from asa.privacy import actions, queries
 from asa.privacy.models import PrivacyRequest
 from asa.privacy.schemas import (
-    AnswerIn,
-    AssignIn,
+    PrivacyRequestAnswerIn,
+    PrivacyRequestAssignIn,
     PrivacyRequestIn,
     PrivacyRequestOut,
+    PrivacyRequestWithdrawIn,
     RefuseIn,
     VerifyIn,
-    WithdrawIn,
 )
 
 router = Router(tags=["privacy"])
@@ -81,7 +81,7 @@ def get_request(request, request_id: int):
 
 
 @router.post("/privacy-requests/{request_id}/assign", response=PrivacyRequestOut)
-def assign_request(request, request_id: int, payload: AssignIn):
+def assign_request(request, request_id: int, payload: PrivacyRequestAssignIn):
     item = _request(request, request_id)
     assignee = User.objects.filter(pk=payload.assigned_to, is_active=True).first()
     return actions.assign_privacy_request(
@@ -111,7 +111,7 @@ def generate_answer(request, request_id: int):
 
 
 @router.post("/privacy-requests/{request_id}/answer", response=PrivacyRequestOut)
-def answer_request(request, request_id: int, payload: AnswerIn):
+def answer_request(request, request_id: int, payload: PrivacyRequestAnswerIn):
     item = _request(request, request_id)
     return actions.answer_privacy_request(
         actor=request.auth, privacy_request=item, answer=payload.answer
@@ -139,7 +139,7 @@ def refuse_request(request, request_id: int, payload: RefuseIn):
 
 
 @router.post("/privacy-requests/{request_id}/withdraw", response=PrivacyRequestOut)
-def withdraw_request(request, request_id: int, payload: WithdrawIn):
+def withdraw_request(request, request_id: int, payload: PrivacyRequestWithdrawIn):
     item = _request(request, request_id)
     return actions.withdraw_privacy_request(
         actor=request.auth, privacy_request=item, reason=payload.reason

@@ -8,7 +8,7 @@ from asa.centers.schemas import InputSchema
 from asa.privacy.models import IdentityMethod, RequestKind, RequestStatus
 
 
-class PersonRef(Schema):
+class PrivacyPersonRef(Schema):
     id: int
     full_name: str
 
@@ -22,7 +22,7 @@ class PrivacyRequestOut(Schema):
     id: int
     kind: RequestKind
     status: RequestStatus
-    person: PersonRef | None
+    person: PrivacyPersonRef | None
     requester_name: str
     requester_contact: str
     on_behalf: bool
@@ -65,7 +65,7 @@ class PrivacyRequestIn(InputSchema):
     person: int | None = Field(None, description="The registry person's id, when known")
 
 
-class AssignIn(InputSchema):
+class PrivacyRequestAssignIn(InputSchema):
     assigned_to: int = Field(description="A user id: a DPO or a ministry admin")
 
 
@@ -74,7 +74,7 @@ class VerifyIn(InputSchema):
     person: int | None = Field(None, description="The registry person's id (if not set yet)")
 
 
-class AnswerIn(InputSchema):
+class PrivacyRequestAnswerIn(InputSchema):
     answer: str = Field(min_length=1)
 
 
@@ -82,5 +82,5 @@ class RefuseIn(InputSchema):
     reason: str = Field(min_length=1)
 
 
-class WithdrawIn(InputSchema):
+class PrivacyRequestWithdrawIn(InputSchema):
     reason: str = ""

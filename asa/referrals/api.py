@@ -43,7 +43,6 @@ from asa.referrals.schemas import (
     AgencyIn,
     AgencyOut,
     AgencyPatch,
-    AnswerIn,
     AnyReferralOut,
     ChannelsIn,
     ChannelsOut,
@@ -51,14 +50,17 @@ from asa.referrals.schemas import (
     ConferenceActionOut,
     ConferenceIn,
     ConferenceOut,
+    ContactIn,
+    ContactOut,
     DoneIn,
     ImportReportOut,
     LinkIn,
     LinkOut,
+    ReferralAnswerIn,
     ReferralIn,
     ReferralOut,
+    ReferralWithdrawIn,
     ServiceOut,
-    WithdrawIn,
 )
 from asa.registry.importing import FileRefused
 
@@ -193,6 +195,21 @@ def import_agencies(request, file: UploadedFile = UPLOAD):
 @router.get("/agencies/{agency_id}", response=AgencyDetailOut, tags=["agencies"])
 def get_agency(request, agency_id: int):
     return _agency_detail(request.auth, agency_id)
+
+
+@router.post(
+    "/agencies/{agency_id}/contacts",
+    response={201: ContactOut},
+    tags=["agencies"],
+    summary="Add a contact person to an agency (admins; officers of its province)",
+    description="A contact who receives referral links needs an email, a phone or a LINE id.",
+)
+def add_contact(request, agency_id: int, payload: ContactIn):
+    user = request.auth
+    agency = get_for(user, _agencies(user), agency_id)
+    require(importing.may_manage_directory(user, agency.province_id))
+    contact = actions.add_agency_contact(actor=user, agency=agency, **payload.dict())
+    return Status(201, contact)
 
 
 def _services(codes: list[str]) -> list[Service]:
@@ -447,7 +464,7 @@ def create_referral(request, payload: ReferralIn):
         "409."
     ),
 )
-def answer_referral(request, referral_id: int, payload: AnswerIn):
+def answer_referral(request, referral_id: int, payload: ReferralAnswerIn):
     user = request.auth
     referral = get_for(user, _referrals(user), referral_id)
     require(referral.agency_id in scope_of(user).agency_ids)
@@ -479,7 +496,7 @@ def _stale_body() -> dict:
     tags=["referrals"],
     summary="The sender withdraws an open referral (reason required)",
 )
-def withdraw_referral(request, referral_id: int, payload: WithdrawIn):
+def withdraw_referral(request, referral_id: int, payload: ReferralWithdrawIn):
     user = request.auth
     referral = get_for(user, _referrals(user), referral_id)
     _sender_may_change(user, referral)

@@ -144,7 +144,7 @@ class AgencyPatch(InputSchema):
     _check_required = field_validator("name_th")(_required_text)
 
 
-class ImportRowOut(Schema):
+class AgencyImportRowOut(Schema):
     row: int = Field(..., description="row number in the file (the header is row 1)")
     name_th: str
     outcome: Literal["created", "updated", "unchanged", "error"]
@@ -156,7 +156,7 @@ class ImportReportOut(Schema):
     updated: int
     unchanged: int
     errors: int
-    rows: list[ImportRowOut]
+    rows: list[AgencyImportRowOut]
 
 
 # --- Referrals ---------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ class CaseRef(Schema):
     number: str
 
 
-class PersonRef(Schema):
+class ReferralPersonRef(Schema):
     id: int
     full_name: str
 
@@ -213,7 +213,7 @@ class ReferralOut(_ReferralCommon):
 
     view: Literal["sender"] = "sender"
     case: CaseRef
-    person: PersonRef
+    person: ReferralPersonRef
     plan_item: int | None
     sent_by: str
 
@@ -252,20 +252,20 @@ class ReferralIn(InputSchema):
     _check_required = field_validator("need")(_required_text)
 
 
-class VersionedIn(InputSchema):
+class ReferralVersionIn(InputSchema):
     version: int = Field(
         ..., description="the referral's `version` as you read it; a newer one answers 409"
     )
 
 
-class AnswerIn(VersionedIn):
+class ReferralAnswerIn(ReferralVersionIn):
     status: Literal["accepted", "declined", "in_service", "completed", "not_completed"]
     reason: str = Field(
         "", max_length=2000, description="required to decline, complete or not complete"
     )
 
 
-class WithdrawIn(VersionedIn):
+class ReferralWithdrawIn(ReferralVersionIn):
     reason: str = Field(..., max_length=2000)
 
     _check_required = field_validator("reason")(_required_text)
@@ -285,7 +285,7 @@ class LinkOut(Schema):
 # --- Conferences -------------------------------------------------------------------------------
 
 
-class CenterRef(Schema):
+class ReferralCenterRef(Schema):
     id: int
     name_th: str
 
@@ -295,7 +295,7 @@ class ConferenceActionOut(Schema):
     conference: int
     action: str
     owner_agency: AgencyRef | None
-    owner_center: CenterRef | None
+    owner_center: ReferralCenterRef | None
     due_on: dt.date
     done_on: dt.date | None
     done_note: str

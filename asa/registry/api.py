@@ -7,7 +7,7 @@ registration and an edit made against an old `version` are 409.
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -27,6 +27,7 @@ from asa.registry.models import (
     ImportRowResult,
     Person,
     PersonProblem,
+    ProblemType,
     RowOutcome,
     TargetGroup,
 )
@@ -36,24 +37,29 @@ from asa.registry.schemas import (
     AssessmentOut,
     ConsentIn,
     ConsentOut,
+    ConsentWithdrawIn,
     DistinctIn,
     DuplicateConflictOut,
     DuplicateOut,
     ErrorOut,
-    EventOut,
     HouseholdDetailOut,
     HouseholdIn,
     HouseholdOut,
     ImportJobOut,
-    ImportRowOut,
     MemberIn,
     MemberOut,
+    MembershipEndIn,
     MergeIn,
     MergeOut,
     PersonDetailOut,
+    PersonEventOut,
+    PersonImportRowOut,
     PersonIn,
     PersonOut,
     PersonPatch,
+    ProblemIn,
+    ProblemOut,
+    ProblemStatusIn,
 )
 
 router = Router()
@@ -289,7 +295,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
 
 @router.get(
     "/people/{person_id}/timeline",
-    response=list[EventOut],
+    response=list[PersonEventOut],
     tags=["people"],
     summary="Everything recorded about a person, newest first",
 )
@@ -323,6 +329,57 @@ def create_consent(request, person_id: int, payload: ConsentIn):
     person = get_for(user, people_for(user), person_id, write=True)
     consent = actions.record_consent(actor=user, person=person, **payload.dict())
     return Status(201, consent)
+
+
+@router.post(
+    "/people/{person_id}/problems",
+    response={201: ProblemOut},
+    tags=["people"],
+    summary="Note a problem the person faces (reporting a type again updates it), as the page does",
+)
+def record_problem(request, person_id: int, payload: ProblemIn):
+    user = request.auth
+    person = get_for(user, people_for(user), person_id, write=True)
+    problem_type = ProblemType.objects.filter(code=payload.problem_type, is_active=True).first()
+    if problem_type is None:
+        raise ValidationError({"problem_type": "ไม่พบประเภทปัญหานี้"})
+    data = payload.dict(exclude={"problem_type"})
+    problem = actions.record_problem(actor=user, person=person, problem_type=problem_type, **data)
+    return Status(201, problem)
+
+
+@router.post(
+    "/people/{person_id}/problems/{problem_type}/status",
+    response=ProblemOut,
+    tags=["people"],
+    summary="Mark a person's problem active, improving or resolved",
+)
+def update_problem_status(request, person_id: int, problem_type: str, payload: ProblemStatusIn):
+    user = request.auth
+    person = get_for(user, people_for(user), person_id, write=True)
+    # The person was checked for writing just above; the problem is one of theirs.
+    problem = (
+        PersonProblem.objects.select_related("problem_type", "person")
+        .filter(person=person, problem_type__code=problem_type)
+        .first()
+    )
+    if problem is None:
+        raise Http404("ไม่พบปัญหานี้ของบุคคลนี้")
+    return actions.update_problem_status(actor=user, problem=problem, status=payload.status)
+
+
+@router.post(
+    "/consents/{consent_id}/withdraw",
+    response=ConsentOut,
+    tags=["consent"],
+    summary="Record that a person withdrew a consent (reason required), as the person's page does",
+)
+def withdraw_consent(request, consent_id: int, payload: ConsentWithdrawIn):
+    user = request.auth
+    consent = get_for(user, Consent.objects.select_related("person"), consent_id, write=True)
+    return actions.withdraw_consent(
+        actor=user, consent=consent, reason=payload.reason, withdrawn_on=payload.withdrawn_on
+    )
 
 
 # --- Households --------------------------------------------------------------------------------
@@ -404,6 +461,27 @@ def add_member(request, household_id: int, payload: MemberIn):
         started_on=payload.started_on,
     )
     return Status(201, membership)
+
+
+@router.post(
+    "/households/{household_id}/members/{person_id}/end",
+    response=MemberOut,
+    tags=["households"],
+    summary="Record that a person moved out of a household (the membership is kept as history)",
+)
+def end_member(request, household_id: int, person_id: int, payload: MembershipEndIn):
+    user = request.auth
+    household = get_for(user, households_for(user), household_id, write=True)
+    membership = (
+        HouseholdMembership.objects.select_related("household", "person")
+        .filter(household=household, person_id=person_id, ended_on__isnull=True)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"person_id": "บุคคลนี้ไม่ได้อยู่ในครัวเรือนนี้"})
+    return actions.end_household_membership(
+        actor=user, membership=membership, ended_on=payload.ended_on
+    )
 
 
 @router.post(
@@ -545,7 +623,7 @@ def get_import(request, job_id: int):
 
 @router.get(
     "/imports/{job_id}/rows",
-    response=list[ImportRowOut],
+    response=list[PersonImportRowOut],
     tags=["imports"],
     summary="The per-row report (filter `outcome=error` for the rows to fix)",
 )

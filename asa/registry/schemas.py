@@ -14,8 +14,10 @@ from asa.registry.models import (
     IdType,
     ImportStatus,
     LegalBasis,
+    ProblemStatus,
     Relationship,
     RowOutcome,
+    Severity,
     Sex,
 )
 
@@ -185,7 +187,7 @@ class DuplicateConflictOut(ErrorOut):
     candidates: list[CandidateOut]
 
 
-class EventOut(Schema):
+class PersonEventOut(Schema):
     at: dt.datetime
     actor: str = Field(..., alias="actor_label")
     action: str
@@ -295,6 +297,28 @@ class ConsentIn(Schema):
     notes: str = Field("", max_length=5000)
 
 
+class ProblemIn(Schema):
+    problem_type: str = Field(..., max_length=50, description="problem type code (e.g. `debt`)")
+    severity: Severity = Severity.MEDIUM
+    first_reported_on: dt.date | None = Field(None, description="today if left out")
+    notes: str = Field("", max_length=5000)
+
+
+class ProblemStatusIn(Schema):
+    status: ProblemStatus
+
+
+class MembershipEndIn(Schema):
+    ended_on: dt.date | None = Field(None, description="the day they moved out (today if left out)")
+
+
+class ConsentWithdrawIn(Schema):
+    reason: str = Field(..., max_length=1000, description="why the consent is withdrawn")
+    withdrawn_on: dt.date | None = Field(
+        None, description="the day it was withdrawn (today if left out)"
+    )
+
+
 # --- Duplicates --------------------------------------------------------------------------------
 
 
@@ -356,7 +380,7 @@ class ImportJobOut(Schema):
         return f"/api/v1/imports/{obj.pk}/rows"
 
 
-class ImportRowOut(Schema):
+class PersonImportRowOut(Schema):
     row_number: int
     outcome: RowOutcome
     field: str

@@ -387,7 +387,10 @@ def _casework(world) -> dict:
         "assistance": given,
         "approve-closure": closing,
         "reopen": closed,
-        **{name: new_case(name) for name in ("assign", "transfer", "status", "closure-request")},
+        **{
+            name: new_case(name)
+            for name in ("assign", "unassign", "transfer", "status", "closure-request")
+        },
         "close": new_case("ปิดทันที"),
     }
     world.a_secrets += [person.first_name, person.last_name, main.story]
@@ -445,6 +448,15 @@ CASEWORK_API: dict[str, Entry] = {
     "GET /api/v1/cases/{case_id}": Entry("read", kwargs=_case_kwargs()),
     "POST /api/v1/cases/{case_id}/assign": _case_write(
         "assign", "read", "write", lambda world: {"volunteers": [world.secret.pk]}
+    ),
+    "POST /api/v1/cases/{case_id}/unassign": Entry(
+        "read",
+        kwargs=_case_kwargs("unassign"),
+        data=lambda world: {
+            "volunteer": Volunteer.objects.get(user__username="volunteer.a").pk,
+            "reason": "สลับเวร",
+        },
+        writers="write",
     ),
     "POST /api/v1/cases/{case_id}/transfer": _case_write(
         "transfer",
@@ -787,6 +799,12 @@ ONE_HOME_API: dict[str, Entry] = {
         data=lambda world: {"phone": "021112222"},
         writers="bangkok_directory",
     ),
+    "POST /api/v1/agencies/{agency_id}/contacts": Entry(
+        "directory",
+        kwargs=_one_home_kwargs("agency", "agency_id"),
+        data=lambda world: {"name": "ผู้ประสานงานเอพีไอ", "phone": "021113333"},
+        writers="bangkok_directory",
+    ),
     "GET /api/v1/services": Entry("any_user"),
     "GET /api/v1/referrals": Entry("any_user", query=_of_case_a),
     "GET /api/v1/referrals/{referral_id}": Entry(
@@ -1103,6 +1121,24 @@ REGISTRY_API: dict[str, Entry] = {
             "method": "not_applicable",
         },
     ),
+    "POST /api/v1/people/{person_id}/problems": Entry(
+        "read",
+        kwargs=_api_reg("person", "person_id"),
+        data=lambda world: {"problem_type": "debt", "severity": "high"},
+    ),
+    "POST /api/v1/people/{person_id}/problems/{problem_type}/status": Entry(
+        "read",
+        kwargs=lambda world: {
+            "person_id": _registry(world)["person"].pk,
+            "problem_type": "poverty",
+        },
+        data=lambda world: {"status": "resolved"},
+    ),
+    "POST /api/v1/consents/{consent_id}/withdraw": Entry(
+        "read",
+        kwargs=_api_reg("consent", "consent_id"),
+        data=lambda world: {"reason": "เจ้าของข้อมูลขอถอนความยินยอม"},
+    ),
     "GET /api/v1/households": Entry("any_user"),
     "POST /api/v1/households": Entry(
         "read", data=lambda world: {"head": _registry(world)["distinct"].person_a_id}
@@ -1117,6 +1153,14 @@ REGISTRY_API: dict[str, Entry] = {
             "person": _registry(world)["distinct"].person_b_id,
             "relationship": "relative",
         },
+    ),
+    "POST /api/v1/households/{household_id}/members/{person_id}/end": Entry(
+        "read",
+        kwargs=lambda world: {
+            "household_id": _registry(world)["household"].pk,
+            "person_id": _registry(world)["membership"].person_id,
+        },
+        data=lambda world: {},
     ),
     "POST /api/v1/households/{household_id}/assessments": Entry(
         "read",
@@ -1603,6 +1647,23 @@ AID_API: dict[str, Entry] = {
             "to_center": world.center_b.pk,
             "item": _aid(world)["kit"].pk,
             "quantity": 1,
+        },
+    ),
+    "POST /api/v1/write-offs": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "item": _aid(world)["kit"].pk,
+            "quantity": 1,
+            "reason": "ถุงยังชีพหมดอายุ",
+        },
+    ),
+    "POST /api/v1/stock-thresholds": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "item": _aid(world)["kit"].pk,
+            "threshold": 5,
         },
     ),
     "POST /api/v1/stock-takes": Entry(

@@ -278,6 +278,31 @@ def test_a_stock_take_on_a_closed_period_is_refused(api_client_for, chair_a, cen
     assert balance(center_a, "consumer-kit") == 9 == ledger_sum(center_a, "consumer-kit")
 
 
+def test_write_offs_and_thresholds_as_on_the_stock_page(
+    api_client_for, chair_a, volunteer_b, center_a, stocked
+):
+    kit = item("consumer-kit")
+    body = {"center": center_a.pk, "item": kit.pk, "quantity": 2, "reason": "ถุงยังชีพหมดอายุ"}
+    outsider = post(api_client_for(volunteer_b), "/api/v1/write-offs", body)
+    assert outsider.status_code == 422 and outsider.json()["errors"][0]["field"] == "center"
+    client = api_client_for(chair_a)
+    no_reason = post(client, "/api/v1/write-offs", body | {"reason": " "})
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
+    assert balance(center_a, "consumer-kit") == 10
+    written = post(client, "/api/v1/write-offs", body)
+    assert written.status_code == 201 and written.json()["kind"] == "written_off"
+    assert balance(center_a, "consumer-kit") == 8 == ledger_sum(center_a, "consumer-kit")
+    bike = post(client, "/api/v1/write-offs", body | {"item": item("bicycle").pk})
+    assert bike.status_code == 422 and bike.json()["errors"][0]["field"] == "piece"
+
+    threshold = {"center": center_a.pk, "item": kit.pk, "threshold": 9}
+    refused = post(api_client_for(volunteer_b), "/api/v1/stock-thresholds", threshold)
+    assert refused.status_code == 422
+    assert post(client, "/api/v1/stock-thresholds", threshold).status_code == 204
+    low = client.get("/api/v1/stock", {"low": "true", "center": center_a.pk}).json()
+    assert [row["item"]["id"] for row in low["items"]] == [kit.pk]
+
+
 def test_another_center_sees_nothing(
     api_client_for, chair_a, chair_b, volunteer_b, center_a, stocked
 ):

@@ -311,6 +311,23 @@ def test_a_transfer_needs_a_reason_and_moves_the_case(api_client_for, case, chai
     assert client.get(f"/api/v1/cases/{case.pk}").status_code == 404
 
 
+def test_the_chair_ends_an_assignment_as_the_page_does(
+    api_client_for, case, chair_a, volunteer_a, volunteer_b
+):
+    member = volunteer_of(volunteer_a)
+    actions.assign_case(actor=chair_a, case=case, volunteers=[member])
+    url = f"/api/v1/cases/{case.pk}/unassign"
+    data = {"volunteer": member.pk, "reason": "สลับเวร"}
+    assert post(api_client_for(volunteer_b), url, data).status_code == 404
+    assert post(api_client_for(volunteer_a), url, data).status_code == 403
+    ended = post(api_client_for(chair_a), url, data)
+    assert ended.status_code == 200 and ended.json()["assignments"][0]["ended_at"]
+    assert not case.assignments.filter(ended_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(action="unassign_volunteer", reason="สลับเวร").exists()
+    again = post(api_client_for(chair_a), url, data)
+    assert again.status_code == 422 and fields(again) == {"volunteer"}
+
+
 def test_a_bad_status_move_names_status(api_client_for, case, chair_a):
     response = post(
         api_client_for(chair_a),

@@ -199,6 +199,23 @@ def test_officers_change_agencies_of_their_province(
     assert response.json()["areas"] == ["1005", "1048"]
 
 
+def test_officers_add_contacts_to_agencies_of_their_province(
+    api_client_for, officer, outside_officer, chair_a, shelter
+):
+    shelter.province_id = "10"
+    shelter.save(update_fields=["province"])
+    url = f"/api/v1/agencies/{shelter.pk}/contacts"
+    contact = {"name": "คุณสมศรี ประสานงาน", "email": "somsri@example.org"}
+    for user in (chair_a, outside_officer):
+        assert post(api_client_for(user), url, contact).status_code == 403, user
+    no_channel = post(api_client_for(officer), url, {"name": "คุณสมชาย"})
+    assert no_channel.status_code == 422 and no_channel.json()["errors"][0]["field"] == "email"
+    added = post(api_client_for(officer), url, contact)
+    assert added.status_code == 201 and added.json()["receives_referrals"] is True
+    detail = api_client_for(officer).get(f"/api/v1/agencies/{shelter.pk}").json()
+    assert "คุณสมศรี ประสานงาน" in [row["name"] for row in detail["contacts"]]
+
+
 def test_services_list(api_client_for, volunteer_b):
     body = api_client_for(volunteer_b).get("/api/v1/services").json()
     assert body["count"] >= 10

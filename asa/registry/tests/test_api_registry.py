@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from asa.accounts.models import AuditEvent
-from asa.registry.actions import register_person
+from asa.registry.actions import record_consent, register_person
 from asa.registry.models import DuplicateCandidate, ImportJob, Person
 
 ANUSAWARI = "100502"
@@ -187,6 +187,68 @@ def test_timeline_and_consents(api_client_for, chair_a, volunteer_b, in_a):
     )
 
 
+def test_a_consent_is_withdrawn_over_the_api_as_on_the_page(
+    api_client_for, chair_a, volunteer_b, in_a
+):
+    consent = record_consent(
+        actor=chair_a,
+        person=in_a,
+        basis="consent",
+        given_by="self",
+        given_on=dt.date(2026, 1, 5),
+        method="signed_paper",
+    )
+    url = f"/api/v1/consents/{consent.pk}/withdraw"
+    body = {"reason": "ผู้ถูกบันทึกขอถอนความยินยอม", "withdrawn_on": "2026-02-01"}
+    refused = api_client_for(volunteer_b).post(url, body, content_type="application/json")
+    assert refused.status_code == 404
+    client = api_client_for(chair_a)
+    blank = client.post(url, {"reason": "  "}, content_type="application/json")
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "withdrawal_reason"
+    withdrawn = client.post(url, body, content_type="application/json")
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["withdrawn_on"] == "2026-02-01"
+    assert withdrawn.json()["withdrawal_reason"] == body["reason"]
+    assert AuditEvent.objects.filter(
+        action="withdraw_consent", object_id=str(in_a.pk), reason=body["reason"]
+    ).exists()
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "withdrawn_on"
+
+
+def test_problems_are_noted_and_moved_over_the_api_as_on_the_page(
+    api_client_for, chair_a, volunteer_b, in_a
+):
+    url = f"/api/v1/people/{in_a.pk}/problems"
+    body = {"problem_type": "debt", "severity": "high"}
+    assert (
+        api_client_for(volunteer_b).post(url, body, content_type="application/json").status_code
+        == 404
+    )
+    client = api_client_for(chair_a)
+    unknown = client.post(url, {"problem_type": "nothing"}, content_type="application/json")
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "problem_type"
+    noted = client.post(url, body, content_type="application/json")
+    assert noted.status_code == 201, noted.content
+    assert noted.json()["problem_type"]["code"] == "debt" and noted.json()["status"] == "active"
+    status_url = f"{url}/debt/status"
+    refused = api_client_for(volunteer_b).post(
+        status_url, {"status": "resolved"}, content_type="application/json"
+    )
+    assert refused.status_code == 404
+    moved = client.post(status_url, {"status": "resolved"}, content_type="application/json")
+    assert moved.status_code == 200 and moved.json()["status"] == "resolved"
+    assert (
+        client.post(
+            f"{url}/poverty/status", {"status": "resolved"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert AuditEvent.objects.filter(
+        action="update_problem_status", object_id=str(in_a.pk)
+    ).exists()
+
+
 def test_households_members_and_assessments(api_client_for, chair_a, volunteer_b, in_a):
     client = api_client_for(chair_a)
     created = client.post("/api/v1/households", {"head": in_a.pk}, content_type="application/json")
@@ -223,6 +285,15 @@ def test_households_members_and_assessments(api_client_for, chair_a, volunteer_b
         "/api/v1/households", {"head": in_a.pk}, content_type="application/json"
     )
     assert bad_head.status_code == 422 and bad_head.json()["errors"][0]["field"] == "head"
+    end = f"/api/v1/households/{household_id}/members/{child.pk}/end"
+    refused = outsider.post(end, {}, content_type="application/json")
+    assert refused.status_code == 404
+    too_early = client.post(end, {"ended_on": "2000-01-01"}, content_type="application/json")
+    assert too_early.status_code == 422 and too_early.json()["errors"][0]["field"] == "ended_on"
+    ended = client.post(end, {}, content_type="application/json")
+    assert ended.status_code == 200 and ended.json()["ended_on"]
+    again = client.post(end, {}, content_type="application/json")
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "person_id"
 
 
 def test_duplicates_queue_merge_and_distinct(
