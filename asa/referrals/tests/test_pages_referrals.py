@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from asa.accounts.models import AuditEvent, ChannelPreference, Role
+from asa.accounts.models import AuditEvent, Role
 from asa.cases.actions import add_plan_item, open_case
 from asa.conftest import make_user
 from asa.referrals import actions
@@ -500,35 +500,3 @@ def test_a_conference_tracks_actions_to_done(
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.done_on == timezone.localdate() and row.done_note == "จัดแล้ว"
-
-
-# --- Notification channels ---------------------------------------------------------------------
-
-
-def test_each_user_chooses_channels(client_for, chair_a, agency_user):
-    client = client_for(chair_a)
-    assert "การแจ้งเตือนในระบบเปิดอยู่เสมอ" in text(client.get("/accounts/notifications/channels/"))
-    response = client.post(
-        "/accounts/notifications/channels/",
-        {
-            "email-enabled": "on",
-            "email-address": "chair@example.org",
-            "sms-enabled": "on",
-            "sms-address": "12",
-        },
-    )
-    assert response.status_code == 400 and "หมายเลขโทรศัพท์ไม่ถูกต้อง" in text(response)
-    response = client.post(
-        "/accounts/notifications/channels/",
-        {
-            "email-enabled": "on",
-            "email-address": "chair@example.org",
-            "sms-enabled": "on",
-            "sms-address": "081-222-3333",
-        },
-    )
-    assert response.status_code == 302
-    saved = dict(ChannelPreference.objects.filter(user=chair_a).values_list("channel", "address"))
-    assert saved == {"email": "chair@example.org", "sms": "0812223333"}
-    assert not ChannelPreference.objects.filter(user=agency_user).exists()
-    assert client_for(None).get("/accounts/notifications/channels/").status_code == 302
