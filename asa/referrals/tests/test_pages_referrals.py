@@ -354,6 +354,27 @@ def _issue(client, referral) -> str:
     return token
 
 
+def test_a_link_is_shown_to_share_even_when_the_mail_server_is_down(
+    client_for, chair_a, case, linkless, settings, django_capture_on_commit_callbacks
+):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    consent(chair_a, case)
+    referral = refer(chair_a, case, linkless)
+    sender = client_for(chair_a)
+    contact = linkless.contacts.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sender.post(f"/referrals/{referral.pk}/link/", {"contact": contact.pk})
+    assert response.status_code == 302
+    page = text(sender.get(f"/referrals/{referral.pk}/"))
+    assert "/r/" in page and "https://line.me/R/share?text=" in page and "mailto:?subject=" in page
+
+
 def test_a_link_answers_once_and_every_use_is_audited(
     client_for, client, chair_a, case, linkless, shelter, agency_user
 ):
