@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from asa.lib.email_url import parse_email_url
 from asa.lib.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -185,17 +186,64 @@ MEDIA_ROOT = VAR_DIR / "media"  # private: never served from a public path
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Email: SMTP from EMAIL_URL (smtp://user:password@host:587?tls=1, smtps://...) or from
+# EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS/EMAIL_USE_SSL;
+# without either, the demo writes each message to a file under var/mail.
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "asa@localhost")
+if envstr("EMAIL_URL"):
+    globals().update(parse_email_url(envstr("EMAIL_URL")))
+elif envstr("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = envstr("EMAIL_HOST")
+    EMAIL_PORT = envint("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+    EMAIL_USE_SSL = envbool("EMAIL_USE_SSL")
+    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", EMAIL_BACKEND)
 
-# Outside notification channels; the defaults keep every message on this machine.
+# LINE Messaging API (LINE Developers console → the center's official account's channel).
+LINE_CHANNEL_ACCESS_TOKEN = envstr("LINE_CHANNEL_ACCESS_TOKEN")
+LINE_CHANNEL_SECRET = envstr("LINE_CHANNEL_SECRET")  # verifies the webhook's X-Line-Signature
+LINE_API_URL = envstr("LINE_API_URL", "https://api.line.me")
+# The official account's add-friend link, e.g. https://line.me/R/ti/p/@asa-center (a QR of it
+# is shown next to the one-time link code).
+LINE_ADD_FRIEND_URL = envstr("LINE_ADD_FRIEND_URL")
+LINE_LINK_CODE_MINUTES = envint("LINE_LINK_CODE_MINUTES", 10)
+
+# SMS over an HTTP gateway in ThaiBulkSMS API v2's shape (asa/accounts/channels.py).
+SMS_API_URL = envstr("SMS_API_URL", "https://api-v2.thaibulksms.com/sms")
+SMS_API_KEY = envstr("SMS_API_KEY")
+SMS_API_SECRET = envstr("SMS_API_SECRET")
+SMS_SENDER = envstr("SMS_SENDER", "Asa")  # a sender name registered with the provider
+SMS_CREDIT_TYPE = envstr("SMS_CREDIT_TYPE")  # ThaiBulkSMS "force": standard or corporate
+
+# Outside notification channels. Without credentials SMS and LINE are written to files under
+# var/outbox (the demo; the channel page says so); with them the real adapters send.
 NOTIFICATION_CHANNELS = {
     "email": envstr("NOTIFY_EMAIL_CHANNEL", "asa.accounts.channels.EmailChannel"),
-    "sms": envstr("NOTIFY_SMS_CHANNEL", "asa.accounts.channels.FileSmsChannel"),
-    "line": envstr("NOTIFY_LINE_CHANNEL", "asa.accounts.channels.FileLineChannel"),
+    "sms": envstr(
+        "NOTIFY_SMS_CHANNEL",
+        "asa.accounts.channels.HttpSmsChannel"
+        if SMS_API_KEY
+        else "asa.accounts.channels.FileSmsChannel",
+    ),
+    "line": envstr(
+        "NOTIFY_LINE_CHANNEL",
+        "asa.accounts.channels.LineChannel"
+        if LINE_CHANNEL_ACCESS_TOKEN
+        else "asa.accounts.channels.FileLineChannel",
+    ),
 }
+# A failed delivery is tried again after 1, 2, 4, 8... minutes (at most an hour apart; a
+# provider's Retry-After is honoured), and shown as failed after this many attempts.
 NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 5)
+NOTIFICATION_RETRY_SECONDS = envint("NOTIFICATION_RETRY_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = envint("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
 # Rows of one user's imports in 24 hours that may match people outside their area before their
 # imports are stopped and the DPO told (an import must not be a way to ask who is registered).
 IMPORT_OUTSIDE_MATCH_LIMIT = envint("IMPORT_OUTSIDE_MATCH_LIMIT", 20)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("asa.accounts.urls")),
     path("accounts/", include("asa.accounts.audit_urls")),
+    path("", include("asa.accounts.channel_urls")),
     path("geo/", include("asa.geo.urls")),
     path("", include("asa.centers.urls")),
     path("", include("asa.registry.urls")),

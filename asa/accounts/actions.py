@@ -11,6 +11,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from asa.accounts.access import forget_scope, remember_scope, scope_rows_sql, volunteer_left
+from asa.accounts.channel_actions import (  # noqa: F401 (the channels' actions live there)
+    deliver_pending_notifications,
+    set_channel_preference,
+)
 from asa.accounts.events import diff, record_event
 from asa.accounts.models import SCOPE_FIELD_BY_ROLE, ApiToken, Role, RoleAssignment, User
 
@@ -295,81 +299,6 @@ def notify(*, user: User, kind: str, message: str, url: str = "", dedupe_key: st
             deliver_notifications.enqueue()
 
     transaction.on_commit(send)
-
-
-def deliver_pending_notifications(*, limit: int = 500) -> dict[str, int]:
-    """Send queued deliveries. Each is claimed by one worker before sending, so a message is
-    never sent twice; a failure is retried on the next run until the attempts run out."""
-    from django.conf import settings
-
-    from asa.accounts.channels import channel_for
-    from asa.accounts.models import Delivery, DeliveryStatus
-
-    counts = {"sent": 0, "failed": 0}
-    pending = Delivery.objects.filter(
-        status=DeliveryStatus.PENDING, attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS
-    ).select_related("notification")[:limit]
-    for delivery in pending:
-        # Claim: only the worker whose update hits the row (same attempts count) sends it.
-        claimed = Delivery.objects.filter(
-            pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=delivery.attempts
-        ).update(attempts=delivery.attempts + 1)
-        if not claimed:
-            continue
-        try:
-            channel_for(delivery.channel).send(
-                delivery.address, delivery.notification.message, delivery.notification.url
-            )
-        except Exception as error:  # any adapter failure is retried later, never lost
-            last_try = delivery.attempts + 1 >= settings.NOTIFICATION_MAX_ATTEMPTS
-            Delivery.objects.filter(pk=delivery.pk).update(
-                last_error=str(error)[:1000],
-                status=DeliveryStatus.FAILED if last_try else DeliveryStatus.PENDING,
-            )
-            counts["failed"] += 1
-        else:
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=DeliveryStatus.SENT, sent_at=timezone.now()
-            )
-            counts["sent"] += 1
-    return counts
-
-
-@transaction.atomic
-def set_channel_preference(*, user: User, channel: str, address: str, enabled: bool):
-    """Choose to receive notifications on email, SMS or LINE at an address."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from asa.accounts.models import Channel, ChannelPreference
-    from asa.lib.thai_text import phone_key
-
-    channel = Channel(channel)
-    address = (address or "").strip()
-    if channel == Channel.IN_APP:
-        raise ValidationError({"channel": "การแจ้งเตือนในระบบเปิดอยู่เสมอ"})
-    if enabled:
-        if channel == Channel.EMAIL:
-            try:
-                validate_email(address)
-            except ValidationError as error:
-                raise ValidationError({"address": "อีเมลไม่ถูกต้อง"}) from error
-        elif channel == Channel.SMS:
-            address = phone_key(address)
-            if not 9 <= len(address) <= 10:
-                raise ValidationError({"address": "หมายเลขโทรศัพท์ไม่ถูกต้อง"})
-        elif not address:
-            raise ValidationError({"address": "กรุณากรอก LINE ID"})
-    preference, _ = ChannelPreference.objects.update_or_create(
-        user=user, channel=channel, defaults={"address": address, "is_enabled": enabled}
-    )
-    record_event(
-        actor=user,
-        action="set_channel_preference",
-        obj=user,
-        changes={"channel": channel, "enabled": enabled},
-    )
-    return preference
 
 
 @transaction.atomic

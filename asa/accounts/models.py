@@ -236,7 +236,8 @@ class ChannelPreference(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="channel_preferences")
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    address = models.CharField(max_length=200)  # email address, phone number or LINE user id
+    # Email address, phone number, or the LINE user id the LINE webhook linked (never typed).
+    address = models.CharField(max_length=200)
     is_enabled = models.BooleanField(default=True)
 
     class Meta:
@@ -265,12 +266,32 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Retry with backoff: a pending delivery is due once this time has passed (empty: at once).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A worker's claim while it sends: nobody else takes the row until then (a crashed worker's
+    # claim runs out and the row is due again).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    # What the provider answered on success (a message id, the number of SMS parts).
+    provider_reference = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="deliver_once"),
         ]
-        indexes = [models.Index(fields=["status", "attempts"])]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class LineLinkCode(models.Model):
+    """A one-time code a user sends to the center's LINE official account to link their LINE.
+
+    Only a keyed hash of the code is stored; a code works once, for a few minutes.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="line_link_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
 
 
 class TwoFactorDevice(models.Model):

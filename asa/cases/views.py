@@ -714,7 +714,8 @@ def visit_photo(request, pk):
 
 @login_required
 def notification_list(request):
-    rows = request.user.notifications.all()
+    # Each notification's email/SMS/LINE copies: sent, waiting to retry, or failed and why.
+    rows = request.user.notifications.prefetch_related("deliveries")
     context = _paginate(request, rows)
     return render(request, "cases/notifications.html", context)
 

@@ -479,9 +479,11 @@ def issue_referral_link(
 
 
 def _send_link(contact: AgencyContact, referral: Referral, path: str) -> None:
+    import logging
+
     from django.conf import settings
 
-    from asa.accounts.channels import channel_for
+    from asa.accounts.channels import DeliveryError, channel_for
 
     message = (
         f"Asa (อาสา): มีการส่งต่อ “{referral.service.name_th}” ถึง {referral.agency.name_th} "
@@ -490,12 +492,18 @@ def _send_link(contact: AgencyContact, referral: Referral, path: str) -> None:
     url = settings.SITE_URL.rstrip("/") + path
 
     def send():
-        if contact.email:
-            channel_for("email").send(contact.email, message, path)
-        elif contact.phone:
-            channel_for("sms").send(contact.phone, f"{message} {url}", "")
-        elif contact.line_id:
-            channel_for("line").send(contact.line_id, f"{message} {url}", "")
+        # A provider's refusal must not turn the sender's page into an error: the link is on
+        # the page to copy or share (LINE share) either way. A typed LINE ID is not a
+        # Messaging API user id, so LINE contacts get the link through the share button.
+        try:
+            if contact.email:
+                channel_for("email").send(contact.email, message, path)
+            elif contact.phone:
+                channel_for("sms").send(contact.phone, f"{message} {url}", "")
+        except DeliveryError as error:
+            logging.getLogger(__name__).warning(
+                "referral link to contact %s not sent: %s", contact.pk, error.reason
+            )
 
     transaction.on_commit(send)
 

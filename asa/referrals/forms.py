@@ -5,7 +5,6 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from asa.accounts.models import Channel
 from asa.lib.forms import ModelMultipleChoiceField, ThaiDateField
 from asa.referrals.models import Agency, AgencyKind, Service
 
@@ -260,26 +259,3 @@ class ConferenceActionForm(forms.Form):
 
 class DoneForm(forms.Form):
     note = forms.CharField(label=_("ผล"), required=False, max_length=2000)
-
-
-class ChannelForm(forms.Form):
-    """One outside channel: on or off, and where to send."""
-
-    enabled = forms.BooleanField(label=_("เปิดใช้"), required=False)
-    address = forms.CharField(label=_("ที่อยู่สำหรับส่ง"), max_length=200, required=False)
-
-    LABELS = {
-        Channel.EMAIL: (_("อีเมล"), _("อีเมล เช่น name@example.org")),
-        Channel.SMS: (_("SMS"), _("หมายเลขโทรศัพท์มือถือ")),
-        Channel.LINE: (_("LINE"), _("LINE user ID")),
-    }
-
-    def __init__(self, *args, channel, **kwargs):
-        super().__init__(*args, prefix=channel, **kwargs)
-        self.channel = channel
-        self.title, hint = self.LABELS[channel]
-        self.fields["address"].label = hint
-        if channel == Channel.EMAIL:
-            self.fields["address"].widget.input_type = "email"
-        elif channel == Channel.SMS:
-            self.fields["address"].widget.input_type = "tel"

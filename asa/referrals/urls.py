@@ -29,5 +29,4 @@ urlpatterns = [
         views.conference_action_done,
         name="conference_action_done",
     ),
-    path("accounts/notifications/channels/", views.channels, name="channels"),
 ]

@@ -1,5 +1,5 @@
 """One Home pages: the partner directory, referrals from a case, the partner's inbox, links for
-partners without users, case conferences, and each user's notification channels.
+partners without users, case conferences. (Notification channels: asa/accounts/channel_views.py.)
 
 Thin views: parse, check access, call an action, render. A partner user reads a referral but
 never its case: what they see of the person is the referral's `shared_data` snapshot only.
@@ -21,9 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from asa.accounts.access import can_write, get_for, scope_of, sees_case, visible
-from asa.accounts.actions import set_channel_preference
 from asa.accounts.events import action_label
-from asa.accounts.models import AuditEvent, Channel, ChannelPreference, Role, RoleAssignment
+from asa.accounts.models import AuditEvent, Role, RoleAssignment
 from asa.cases.models import Case
 from asa.geo.models import District, Province, Subdistrict
 from asa.lib.crypto import open_values
@@ -779,55 +778,3 @@ def conference_action_done(request, pk):
     else:
         messages.success(request, _("บันทึกว่าเสร็จแล้ว"))
     return redirect(reverse("referrals:conference_detail", args=[row.conference_id]) + "#actions")
-
-
-# --- Notification channels ---------------------------------------------------------------------
-
-OUTSIDE_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.LINE]
-
-
-@login_required
-def channels(request):
-    saved = {row.channel: row for row in ChannelPreference.objects.filter(user=request.user)}
-    if request.method == "POST":
-        channel_forms = [
-            forms.ChannelForm(request.POST, channel=channel) for channel in OUTSIDE_CHANNELS
-        ]
-        failed = False
-        for form in channel_forms:
-            if not form.is_valid():
-                failed = True
-                continue
-            enabled = form.cleaned_data["enabled"]
-            address = form.cleaned_data["address"].strip()
-            before = saved.get(form.channel)
-            if before is None and not enabled and not address:
-                continue  # never chosen, still not chosen
-            if before is not None and (before.is_enabled, before.address) == (enabled, address):
-                continue
-            try:
-                set_channel_preference(
-                    user=request.user, channel=form.channel, address=address, enabled=enabled
-                )
-            except ValidationError as error:
-                _put_errors(form, error, {"channel": None})
-                failed = True
-        if not failed:
-            messages.success(request, _("บันทึกช่องทางการแจ้งเตือนแล้ว"))
-            return redirect("referrals:channels")
-        status = 400
-    else:
-        channel_forms = [
-            forms.ChannelForm(
-                channel=channel,
-                initial={
-                    "enabled": saved[channel].is_enabled if channel in saved else False,
-                    "address": saved[channel].address if channel in saved else "",
-                },
-            )
-            for channel in OUTSIDE_CHANNELS
-        ]
-        status = 200
-    return render(
-        request, "accounts/channels.html", {"channel_forms": channel_forms}, status=status
-    )

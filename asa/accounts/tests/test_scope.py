@@ -857,7 +857,10 @@ ONE_HOME_API: dict[str, Entry] = {
     "GET /api/v1/notification-channels": Entry("self"),
     "PUT /api/v1/notification-channels": Entry(
         "self",
-        data=lambda world: {"items": [{"channel": "line", "address": "asa-test", "enabled": True}]},
+        # LINE is linked by the LINE webhook only, so the walker sets SMS.
+        data=lambda world: {
+            "items": [{"channel": "sms", "address": "0812223333", "enabled": True}]
+        },
     ),
 }
 API.update(ONE_HOME_API)
@@ -1359,10 +1362,21 @@ REFERRAL_PAGES: dict[str, Entry] = {
         methods=("POST",),
         data=lambda world: {"note": "เสร็จแล้ว"},
     ),
-    "referrals:channels": Entry(
+    "channels:settings": Entry(
         "self",
         methods=("GET", "POST"),
         data=lambda world: {"email-enabled": "on", "email-address": "walker@example.org"},
+    ),
+    # A new one-time LINE code for oneself, shown on the answer (no redirect to check).
+    "channels:line_link": Entry("self", methods=("POST",)),
+    "channels:line_unlink": Entry("self", methods=("POST",), data=lambda world: {}),
+    # LINE's servers only: no valid X-Line-Signature, no change, for everyone (test_channels.py
+    # checks the signed case).
+    "channels:line_webhook": Entry(
+        "public",
+        methods=("POST",),
+        data=lambda world: {"events": "[]"},
+        writers="nobody",
     ),
 }
 PAGES.update(REFERRAL_PAGES)

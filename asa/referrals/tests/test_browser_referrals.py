@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -74,6 +75,15 @@ def _make_link(page, referral) -> str:
     page.get_by_role("button", name="สร้างลิงก์สำหรับหน่วยงาน").click()
     link = page.locator("#issued-link").input_value()
     assert "/r/" in link
+    # Share: LINE's share URL carries the link for the phone's LINE app; copy puts it on the
+    # clipboard.
+    share_text = quote(f"ลิงก์ตอบการส่งต่อ (ใช้ได้ครั้งเดียว): {link}", safe="")
+    line_share = page.locator('[data-share="line"]').get_attribute("href")
+    assert line_share == f"https://line.me/R/share?text={share_text}"
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="คัดลอกลิงก์").click()
+    page.get_by_text("คัดลอกแล้ว").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == link
     return link
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from asa.accounts.models import AuditEvent, ChannelPreference, Role
+from asa.accounts.models import AuditEvent, Role
 from asa.cases.actions import add_plan_item, open_case
 from asa.conftest import make_user
 from asa.referrals import actions
@@ -354,6 +354,27 @@ def _issue(client, referral) -> str:
     return token
 
 
+def test_a_link_is_shown_to_share_even_when_the_mail_server_is_down(
+    client_for, chair_a, case, linkless, settings, django_capture_on_commit_callbacks
+):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    consent(chair_a, case)
+    referral = refer(chair_a, case, linkless)
+    sender = client_for(chair_a)
+    contact = linkless.contacts.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sender.post(f"/referrals/{referral.pk}/link/", {"contact": contact.pk})
+    assert response.status_code == 302
+    page = text(sender.get(f"/referrals/{referral.pk}/"))
+    assert "/r/" in page and "https://line.me/R/share?text=" in page and "mailto:?subject=" in page
+
+
 def test_a_link_answers_once_and_every_use_is_audited(
     client_for, client, chair_a, case, linkless, shelter, agency_user
 ):
@@ -500,35 +521,3 @@ def test_a_conference_tracks_actions_to_done(
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.done_on == timezone.localdate() and row.done_note == "จัดแล้ว"
-
-
-# --- Notification channels ---------------------------------------------------------------------
-
-
-def test_each_user_chooses_channels(client_for, chair_a, agency_user):
-    client = client_for(chair_a)
-    assert "การแจ้งเตือนในระบบเปิดอยู่เสมอ" in text(client.get("/accounts/notifications/channels/"))
-    response = client.post(
-        "/accounts/notifications/channels/",
-        {
-            "email-enabled": "on",
-            "email-address": "chair@example.org",
-            "sms-enabled": "on",
-            "sms-address": "12",
-        },
-    )
-    assert response.status_code == 400 and "หมายเลขโทรศัพท์ไม่ถูกต้อง" in text(response)
-    response = client.post(
-        "/accounts/notifications/channels/",
-        {
-            "email-enabled": "on",
-            "email-address": "chair@example.org",
-            "sms-enabled": "on",
-            "sms-address": "081-222-3333",
-        },
-    )
-    assert response.status_code == 302
-    saved = dict(ChannelPreference.objects.filter(user=chair_a).values_list("channel", "address"))
-    assert saved == {"email": "chair@example.org", "sms": "0812223333"}
-    assert not ChannelPreference.objects.filter(user=agency_user).exists()
-    assert client_for(None).get("/accounts/notifications/channels/").status_code == 302

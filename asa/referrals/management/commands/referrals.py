@@ -31,4 +31,6 @@ class Command(BaseCommand):
             self.stdout.write(f"การส่งต่อที่เลยกำหนด: {flag_overdue_referrals()}")
         else:
             counts = deliver_pending_notifications()
-            self.stdout.write(f"ส่งแล้ว {counts['sent']} ส่งไม่สำเร็จ {counts['failed']}")
+            self.stdout.write(
+                f"ส่งแล้ว {counts['sent']} รอส่งใหม่ {counts['retry']} ส่งไม่สำเร็จ {counts['failed']}"
+            )
