@@ -581,6 +581,7 @@ CASEWORK_PAGES: dict[str, Entry] = {
     "cases:watch": Entry("any_user", query=_in_a),
     "cases:case_list": Entry("any_user", query=_in_a),
     "cases:caseload": Entry("manager", query=_in_a),
+    "cases:my_reports": Entry("self"),  # only the user's own reports, never another's
     "cases:notification_list": Entry("self"),
     "cases:notification_read": Entry("self", methods=("POST",), data=lambda world: {}),
     "cases:case_create": Entry(
