@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, F, Func, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from asa.accounts.models import Role
@@ -72,7 +72,7 @@ def scope_of(user) -> Scope:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(_scope_sql(), [user.pk, user.pk, volunteer_left()])
+        cursor.execute(_scope_sql(), [user.pk, user.pk, volunteer_active()])
         rows = cursor.fetchall()
     return remember_scope(user, rows)
 
@@ -131,7 +131,8 @@ def remember_scope(user, rows) -> Scope:
 @functools.cache
 def _scope_sql(user: str = "%s", status: str = "%s") -> str:
     """Role assignments (volunteer column NULL) then active volunteer records (the rest NULL),
-    of the user given as a parameter (or as the SQL expression `user`)."""
+    of the user given as a parameter (or as the SQL expression `user`). A paused or departed
+    volunteer's record gives nothing: their assigned cases are no longer theirs to read."""
     from django.db import connection
 
     from asa.accounts.models import RoleAssignment
@@ -152,14 +153,14 @@ def _scope_sql(user: str = "%s", status: str = "%s") -> str:
         f"SELECT NULL, NULL, NULL, NULL, NULL, {quote(volunteer.pk.column)} "
         f"FROM {quote(volunteer.db_table)} "
         f"WHERE {quote(volunteer.get_field('user').column)} = {user} "
-        f"AND {quote(volunteer.get_field('status').column)} <> {status}"
+        f"AND {quote(volunteer.get_field('status').column)} = {status}"
     )
 
 
 def scope_rows_sql(user: str) -> str:
     """The scope's rows as one JSON array, for the user given as the SQL expression `user`: a
     column the API's token lookup adds, so an API request reads its scope without a query of
-    its own. Takes one parameter (the volunteer status that does not count)."""
+    its own. Takes one parameter (the volunteer status that counts: active)."""
     from django.db import connection
 
     columns = "role, province_id, district_id, center_id, agency_id, volunteer"
@@ -170,10 +171,10 @@ def scope_rows_sql(user: str) -> str:
     return f"(SELECT {rows} FROM ({_scope_sql(user, '%s')}) AS scope_rows)"  # noqa: S608
 
 
-def volunteer_left() -> str:
+def volunteer_active() -> str:
     from asa.centers.models import VolunteerStatus
 
-    return VolunteerStatus.LEFT.value
+    return VolunteerStatus.ACTIVE.value
 
 
 def forget_scope(user) -> None:
@@ -323,28 +324,60 @@ class _AnyOf(Func):
 
 
 def _case_read(scope: Scope) -> Q:
-    """Cases: the area for officers, the center for its chair, own cases for a volunteer."""
+    """Cases: the area for officers, the center for its chair, a volunteer's current cases.
+
+    A volunteer reads a case while assigned to it (the assignment not ended) and while it is
+    in their own center: unassigned or transferred, it is no longer theirs. Whoever reported a
+    case from the field reads it until it is assigned to someone; after that they see only
+    that their report was received and its status (`reports_of`), not the case file.
+    """
     if scope.national:
         return ALL
-    return _case_scope(scope, case=F("pk"), created_by=Q(created_by_id=scope.user_id))
+    return _case_scope(scope, case="pk", created_by=Q(created_by_id=scope.user_id))
 
 
-def _case_scope(scope: Scope, *, case: F, created_by: Q) -> Q:
+def _case_write(scope: Scope) -> Q:
+    """Changing a case (visits, plans, help, status): the ministry, officers of its area, the
+    chair of its center, and volunteers currently assigned to it in their own center. Nobody
+    writes to a case of another center, and a reporter is not a worker on the case."""
+    if scope.national:
+        return ALL
+    return _case_scope(scope, case="pk", created_by=NOTHING, write=True)
+
+
+def _case_scope(scope: Scope, *, case: str, created_by: Q, write: bool = False) -> Q:
     """The case rule over a row's own district_id and center_id columns (a case's, or a
-    referral's copy of its case's), `case` naming the case id and `created_by` the rows of
-    cases this user reported."""
+    referral's copy of its case's), `case` naming the column holding the case id and
+    `created_by` the rows of cases this user reported."""
     # Every part is one indexed column of the row (no join), so lists and counts at a million
     # cases read the index entries of the scope, not the whole table (bench/cases.py).
     area = _area(scope, "district")
     own = NOTHING
-    if scope.volunteer_ids:
-        assigned = CaseAssignment.objects.filter(volunteer_id__in=scope.volunteer_ids)
-        own = Q(_AnyOf(case, Subquery(assigned.values("case_id"))))
-    if scope.user_id is not None and scope.center_ids:
-        # Whoever reported a case from the field keeps seeing it. Officers see theirs through
-        # the area already; leaving this out for them keeps area-wide counts index-only.
-        own |= created_by
+    if scope.volunteer_ids and scope.center_ids:
+        # Only assignments still running, and only in the user's own centers: a transfer ends
+        # the assignments, and the center check holds even if one was left open.
+        assigned = CaseAssignment.objects.filter(
+            volunteer_id__in=scope.volunteer_ids, ended_at__isnull=True
+        )
+        own = Q(center_id__in=scope.center_ids) & Q(
+            _AnyOf(F(case), Subquery(assigned.values("case_id")))
+        )
+    if not write and scope.user_id is not None and scope.center_ids:
+        # A reporter follows their report until someone is assigned (ever) to the case.
+        # Officers see theirs through the area already; leaving this out for them keeps
+        # area-wide counts index-only.
+        ever_assigned = CaseAssignment.objects.filter(case_id=OuterRef(case))
+        own |= created_by & Q(center_id__in=scope.center_ids) & ~Exists(ever_assigned)
     return area | Q(center_id__in=scope.chair_center_ids) | own
+
+
+def reports_of(user) -> QuerySet:
+    """The cases this user reported, whatever became of them: for the "my reports" page, which
+    shows only that each was received, where it went and its status (never the case file)."""
+    scope = scope_of(user)
+    if not scope.authenticated:
+        return Case.objects.none()
+    return Case.objects.filter(created_by_id=scope.user_id)
 
 
 @functools.lru_cache(maxsize=256)
@@ -357,11 +390,6 @@ def districts_of(province_codes: frozenset[str]) -> frozenset[str]:
     return frozenset(
         District.objects.filter(province_id__in=province_codes).values_list("code", flat=True)
     )
-
-
-def _case_write(scope: Scope) -> Q:
-    # Assigned volunteers record visits, plans and help; managers do everything in scope.
-    return _case_read(scope)
 
 
 def _through_case(rule: Callable[[Scope], Q]) -> Callable[[Scope], Q]:
@@ -388,8 +416,23 @@ def referrals_of_readable_cases(scope: Scope) -> Q:
         return ALL
     reported = Case.objects.filter(created_by_id=scope.user_id).values("pk")
     return _case_scope(
-        scope, case=F("case_id"), created_by=Q(_AnyOf(F("case_id"), Subquery(reported)))
+        scope, case="case_id", created_by=Q(_AnyOf(F("case_id"), Subquery(reported)))
     )
+
+
+def referrals_of_writable_cases(scope: Scope) -> Q:
+    """Referrals of the cases this scope may change (send, withdraw, issue links)."""
+    if scope.national:
+        return ALL
+    return _case_scope(scope, case="case_id", created_by=NOTHING, write=True)
+
+
+def _referral_write(scope: Scope) -> Q:
+    """Referrals: whoever may change the case, and the users of the agency it is addressed to
+    (who answer it)."""
+    if scope.national:
+        return ALL
+    return referrals_of_writable_cases(scope) | Q(agency_id__in=scope.agency_ids)
 
 
 def _conference_read(scope: Scope) -> Q:
@@ -623,7 +666,7 @@ RULES: dict[str, Rule] = {
         write=lambda scope: NOTHING,
     ),
     "cases.caseassignment": Rule(read=_through_case(_case_read), write=lambda scope: NOTHING),
-    "referrals.referral": Rule(read=_referral_read, write=_referral_read),
+    "referrals.referral": Rule(read=_referral_read, write=_referral_write),
     "referrals.service": Rule(
         read=lambda scope: ALL, write=lambda scope: ALL if scope.national else NOTHING
     ),

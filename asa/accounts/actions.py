@@ -10,13 +10,25 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from asa.accounts.access import forget_scope, remember_scope, scope_rows_sql, volunteer_left
+from asa.accounts.access import (
+    forget_scope,
+    remember_scope,
+    scope_rows_sql,
+    volunteer_active,
+)
 from asa.accounts.channel_actions import (  # noqa: F401 (the channels' actions live there)
     deliver_pending_notifications,
     set_channel_preference,
 )
 from asa.accounts.events import diff, record_event
-from asa.accounts.models import SCOPE_FIELD_BY_ROLE, ApiToken, Role, RoleAssignment, User
+from asa.accounts.models import (
+    SCOPE_FIELD_BY_ROLE,
+    ApiToken,
+    LoginAttempt,
+    Role,
+    RoleAssignment,
+    User,
+)
 
 TOKEN_PREFIX = "asa_"  # noqa: S105 (a public prefix, not a secret)
 
@@ -215,8 +227,10 @@ def user_for_token(secret: str) -> User | None:
     Every API request comes through here, so the lookup is one raw query (the token's unique
     key_hash index joined to the user) built once, instead of an ORM select_related compiled on
     every request; the raw queryset still applies the database converters to the user's fields.
-    Revoked and expired tokens (older than API_TOKEN_MAX_AGE_DAYS) and inactive users are
-    refused by the same query, so a revocation applies to the very next request.
+    Revoked and expired tokens (older than API_TOKEN_MAX_AGE_DAYS), inactive users, users whose
+    name is locked out (too many failed sign-ins, as `security.login_locked` counts them) and
+    volunteers whose service is paused or ended (with no other role) are refused by the same
+    query, so a revocation, a lock or a deactivation applies to the very next request.
     """
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
@@ -225,7 +239,21 @@ def user_for_token(secret: str) -> User | None:
     # Tokens expire this many days after they were made (0: never).
     max_age = timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS or 365 * 1000)
     oldest = connection.ops.adapt_datetimefield_value(now - max_age)
-    params = [stale, volunteer_left(), _hash_token(secret), oldest, True]
+    window_start = connection.ops.adapt_datetimefield_value(
+        now - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    )
+    params = [
+        stale,
+        volunteer_active(),
+        _hash_token(secret),
+        oldest,
+        True,
+        False,
+        window_start,
+        True,
+        settings.LOGIN_FAILURES_PER_USER,
+        volunteer_active(),
+    ]
     found = list(User.objects.raw(_token_user_sql(), params))
     if not found:
         return None
@@ -255,7 +283,36 @@ def _token_user_sql() -> str:
         f"FROM {quote(ApiToken._meta.db_table)} t "
         f"JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = t.user_id "
         f"WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.created_at >= %s "
-        f"AND u.is_active = %s"
+        f"AND u.is_active = %s AND {_locked_out_sql()} AND {_volunteer_stopped_sql()}"
+    )
+
+
+def _locked_out_sql() -> str:
+    """Not locked out: fewer failed sign-ins under the user's name (lower-cased, as
+    security.lockout_name counts them) in the window than the limit, counting only those after
+    the name's last success. Served by the (username, at) index."""
+    quote = connection.ops.quote_name
+    table = quote(LoginAttempt._meta.db_table)
+    return (
+        f"(SELECT COUNT(*) FROM {table} f WHERE f.username = LOWER(u.{quote('username')}) "  # noqa: S608
+        f"AND f.succeeded = %s AND f.at >= %s AND NOT EXISTS (SELECT 1 FROM {table} s "
+        f"WHERE s.username = f.username AND s.succeeded = %s AND s.at > f.at)) < %s"
+    )
+
+
+def _volunteer_stopped_sql() -> str:
+    """Not a volunteer whose service was paused or ended and who holds no other role: such an
+    account can do nothing, and its phone's token should stop rather than answer 404s."""
+    from asa.centers.models import Volunteer
+
+    quote = connection.ops.quote_name
+    volunteer = Volunteer._meta
+    return (
+        f"NOT (EXISTS (SELECT 1 FROM {quote(volunteer.db_table)} v "  # noqa: S608
+        f"WHERE v.{quote(volunteer.get_field('user').column)} = u.{quote('id')} "
+        f"AND v.{quote(volunteer.get_field('status').column)} <> %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {quote(RoleAssignment._meta.db_table)} r "
+        f"WHERE r.user_id = u.{quote('id')}))"
     )
 
 

@@ -116,6 +116,7 @@ ACTION_LABELS = {
     "referral_in_service": _("หน่วยงานเริ่มให้บริการ"),
     "referral_link_opened": _("หน่วยงานเปิดลิงก์"),
     "referral_link_refused": _("ปฏิเสธการใช้ลิงก์"),
+    "revoke_referral_links": _("ยกเลิกลิงก์สำหรับหน่วยงาน"),
     "referral_not_completed": _("หน่วยงานให้บริการไม่สำเร็จ"),
     "referral_withdrawn": _("ถอนการส่งต่อ"),
     "refuse_privacy_request": _("ปฏิเสธคำขอใช้สิทธิ"),

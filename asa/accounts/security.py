@@ -17,6 +17,7 @@ atomic, an audit event each); they live beside the sign-in code rather than in a
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -266,6 +267,17 @@ def _window_start() -> datetime:
     return timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
 
 
+def lockout_name(username: str) -> str:
+    """The name failures are counted under: as the sign-in form reads it (NFKC, stripped, as
+    Django's UsernameField does), then case-folded.
+
+    Counted under the name as typed, " chair.a" signed in (the form strips it) while "chair.a"
+    was locked, and its success cleared the lock. Case-folding only merges counts, so "CHAIR.A"
+    cannot be used for five more guesses at "chair.a".
+    """
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
+
+
 def _user_failures(username: str) -> int:
     """Failures for this name in the window, counted from its last full sign-in."""
     since = _window_start()
@@ -293,7 +305,7 @@ def _address_failures(ip_address: str | None) -> int:
 def login_locked(*, username: str, ip_address: str | None) -> bool:
     """Whether sign-in is refused for this name or from this address right now."""
     return (
-        _user_failures(username[:150]) >= settings.LOGIN_FAILURES_PER_USER
+        _user_failures(lockout_name(username)) >= settings.LOGIN_FAILURES_PER_USER
         or _address_failures(ip_address) >= settings.LOGIN_FAILURES_PER_ADDRESS
     )
 
@@ -305,7 +317,8 @@ def record_login_failure(*, username: str, ip_address: str | None) -> bool:
     Crossing a threshold leaves a `login_locked` audit event (naming the user when one exists,
     for the DPO; the person signing in is told nothing about whether the name exists).
     """
-    username = username[:150]
+    typed = unicodedata.normalize("NFKC", username or "").strip()[:150]
+    username = lockout_name(username)
     LoginAttempt.objects.create(username=username, ip_address=ip_address, succeeded=False)
     locked = []
     if _user_failures(username) == settings.LOGIN_FAILURES_PER_USER:
@@ -313,7 +326,10 @@ def record_login_failure(*, username: str, ip_address: str | None) -> bool:
     if ip_address and _address_failures(ip_address) == settings.LOGIN_FAILURES_PER_ADDRESS:
         locked.append("address")
     if locked:
-        user = User.objects.filter(username=username).first()
+        user = (
+            User.objects.filter(username=typed).first()
+            or User.objects.filter(username__iexact=typed).first()
+        )
         record_event(
             actor=None,
             action="login_locked",
@@ -332,7 +348,9 @@ def record_login_failure(*, username: str, ip_address: str | None) -> bool:
 @transaction.atomic
 def record_login_success(*, user: User, ip_address: str | None) -> None:
     """A full sign-in (password, and the code when one is owed): resets the name's count."""
-    LoginAttempt.objects.create(username=user.get_username(), ip_address=ip_address, succeeded=True)
+    LoginAttempt.objects.create(
+        username=lockout_name(user.get_username()), ip_address=ip_address, succeeded=True
+    )
     # Keep the table small: the lockout reads minutes; a month is kept for looking into attacks.
     stale = timezone.now() - timedelta(days=30)
     LoginAttempt.objects.filter(at__lt=stale).delete()

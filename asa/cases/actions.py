@@ -307,6 +307,10 @@ def transfer_case(
     case.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
     # Its referrals carry the case's center and district (who may see them): they move too.
     case.referrals.update(center=to_center, district_id=to_center.district_id)
+    # Links the old center issued stop: the new center decides what its partners see.
+    from asa.referrals.actions import revoke_referral_links
+
+    revoke_referral_links(actor=actor, referrals=case.referrals.all(), reason="โอนกรณีไปศูนย์อื่น")
     record_event(
         actor=actor,
         action="transfer_case",

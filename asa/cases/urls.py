@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/caseload/", views.caseload, name="caseload"),
+    path("cases/reported/", views.my_reports, name="my_reports"),
     path("cases/photos/<int:pk>/", views.visit_photo, name="visit_photo"),
     path("cases/plan/<int:pk>/", views.plan_item_update, name="plan_item_update"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from asa.accounts.access import can_write, get_for, require, scope_of, visible
+from asa.accounts.access import can_write, get_for, reports_of, require, scope_of, visible
 from asa.accounts.actions import mark_notifications_read
 from asa.accounts.events import AUDIT_ONLY_ACTIONS, action_label
 from asa.accounts.models import AuditEvent
@@ -172,6 +172,20 @@ def case_list(request):
         **_paginate(request, cases.order_by("-reported_at", "-id").only(*CASE_ROW_COLUMNS)),
     }
     return render(request, "cases/case_list.html", context)
+
+
+@login_required
+def my_reports(request):
+    """The cases I reported: that each was received, where it went and its status — not the
+    case file (once someone is assigned, the file is for the people working on it)."""
+    reports = (
+        reports_of(request.user)
+        .annotate(assigned=Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"))))
+        .only("number", "reported_at", "status", "urgency", "center__name_th", "center__name_en")
+        .select_related("center")
+        .order_by("-reported_at", "-id")
+    )
+    return render(request, "cases/my_reports.html", _paginate(request, reports))
 
 
 def _with_assignees(cases):

@@ -335,6 +335,8 @@ def answer_referral(
     )
     _tell_sender(referral, status)
     if status in (ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED, ReferralStatus.DECLINED):
+        # Finished: the links still open for it (other contacts, earlier steps) stop now.
+        revoke_referral_links(actor=actor, referrals=[referral], reason="การส่งต่อสิ้นสุดแล้ว")
         _update_plan(referral, actor)
     return referral
 
@@ -355,6 +357,7 @@ def withdraw_referral(
         changes={"referral": referral.pk},
         reason=reason.strip(),
     )
+    revoke_referral_links(actor=actor, referrals=[referral], reason="ถอนการส่งต่อ")
     for user in agency_users(referral.agency):
         notify(
             user=user,
@@ -508,6 +511,36 @@ def _send_link(contact: AgencyContact, referral: Referral, path: str) -> None:
     transaction.on_commit(send)
 
 
+@transaction.atomic
+def revoke_referral_links(*, actor, referrals, reason: str) -> int:
+    """Stop every open link (unused, unexpired, not yet revoked) of these referrals at once.
+
+    Called when a referral is withdrawn or finished, when the consent it was sent under is
+    withdrawn, and when its case moves to another center: the partner's page would otherwise
+    keep showing the person until the link expired. Returns how many links were revoked.
+    """
+    now = timezone.now()
+    open_links = ReferralLink.objects.filter(
+        referral__in=referrals, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+    revoked = list(open_links.values_list("pk", "referral_id"))
+    if revoked:
+        ReferralLink.objects.filter(pk__in=[pk for pk, _ in revoked]).update(revoked_at=now)
+        by_referral: dict[int, list[int]] = {}
+        for pk, referral_id in revoked:
+            by_referral.setdefault(referral_id, []).append(pk)
+        for referral_id, links in by_referral.items():
+            record_event(
+                actor=actor,
+                action="revoke_referral_links",
+                object_type="referrals.referral",
+                object_id=str(referral_id),
+                changes={"referral": referral_id, "links": links},
+                reason=reason,
+            )
+    return len(revoked)
+
+
 class LinkRefused(Exception):
     """A referral link that cannot be used; the message is Thai and says why."""
 
@@ -519,7 +552,9 @@ def referral_for_link(token: str) -> tuple[Referral, ReferralLink]:
     except signing.BadSignature as error:
         raise LinkRefused("ลิงก์ไม่ถูกต้อง") from error
     link = (
-        ReferralLink.objects.select_related("referral__agency", "referral__service")
+        ReferralLink.objects.select_related(
+            "referral__agency", "referral__service", "referral__consent"
+        )
         .filter(token_hash=hashlib.sha256(token.encode()).hexdigest())
         .first()
     )
@@ -527,6 +562,14 @@ def referral_for_link(token: str) -> tuple[Referral, ReferralLink]:
         raise LinkRefused("ลิงก์ไม่ถูกต้อง")
     if link.used_at is not None:
         raise LinkRefused("ลิงก์นี้ถูกใช้ไปแล้ว (ใช้ได้ครั้งเดียว)")
+    if (
+        link.revoked_at is not None
+        or not link.referral.is_open
+        or link.referral.consent.withdrawn_on is not None
+    ):
+        # Revoked with its referral (withdrawn, finished, consent withdrawn, case moved); the
+        # status and consent are checked too, so a link missed by a revocation still stops.
+        raise LinkRefused("ลิงก์นี้ถูกยกเลิกแล้ว กรุณาติดต่อศูนย์ที่ส่งต่อ")
     if link.expires_at < timezone.now():
         raise LinkRefused("ลิงก์นี้หมดอายุแล้ว กรุณาติดต่อศูนย์ที่ส่งต่อเพื่อขอลิงก์ใหม่")
     return link.referral, link

@@ -321,7 +321,7 @@ def list_services(request):
 def _referrals(user):
     return visible(
         user,
-        Referral.objects.select_related("agency", "service", "case__person", "sent_by"),
+        Referral.objects.select_related("agency", "service", "case__person", "sent_by", "consent"),
     )
 
 

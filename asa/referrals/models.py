@@ -117,6 +117,9 @@ class ReferralStatus(models.TextChoices):
 
 
 OPEN_REFERRAL_STATUSES = [ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_SERVICE]
+# What of a referral's shared snapshot stays visible once consent is withdrawn: the sending
+# center's own name and contact, none of the person's data.
+WITHHELD_KEEPS = ("sender_center", "sender_contact")
 
 
 class Referral(models.Model):
@@ -196,6 +199,20 @@ class Referral(models.Model):
         """For lists (get_status_display costs ~40 µs a row: see Case.status_label)."""
         return ReferralStatus(self.status).label
 
+    @property
+    def consent_withdrawn(self) -> bool:
+        """The consent this referral was sent under has been withdrawn (load `consent` with
+        the referral: lists select it)."""
+        return self.consent.withdrawn_on is not None
+
+    def partner_shared_data(self) -> dict:
+        """What the partner may see now, still sealed: the snapshot, or once the consent it was
+        sent under is withdrawn, only whom to call back at the sending center (nothing of the
+        person: not their name, phone, address, needs or disability)."""
+        if self.consent_withdrawn:
+            return {key: self.shared_data[key] for key in WITHHELD_KEEPS if key in self.shared_data}
+        return self.shared_data
+
 
 class ReferralLink(models.Model):
     """A single-use, expiring, signed link for a partner without users in Asa."""
@@ -209,6 +226,9 @@ class ReferralLink(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     used_for = models.CharField(max_length=20, blank=True)
+    # Set when the referral was withdrawn or finished, its consent withdrawn or its case moved:
+    # every open link of it stops at once instead of at its expiry.
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

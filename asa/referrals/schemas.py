@@ -192,7 +192,8 @@ class _ReferralCommon(Schema):
 
     @staticmethod
     def resolve_shared_data(obj):
-        return open_values(obj.shared_data)  # phone and ID are stored encrypted
+        # Phone and ID are stored encrypted; nothing of the person once consent is withdrawn.
+        return open_values(obj.partner_shared_data())
 
     @staticmethod
     def resolve_status_label(obj):
@@ -236,6 +237,16 @@ class PartnerReferralOut(_ReferralCommon):
     """A referral as the agency it is addressed to sees it: only what was shared."""
 
     view: Literal["partner"] = "partner"
+
+    # Once the consent the referral was sent under is withdrawn, the partner sees nothing of
+    # the person: the need and the note describe them too.
+    @staticmethod
+    def resolve_need(obj):
+        return "" if obj.consent_withdrawn else obj.need
+
+    @staticmethod
+    def resolve_note(obj):
+        return "" if obj.consent_withdrawn else obj.note
 
 
 AnyReferralOut = Annotated[ReferralOut | PartnerReferralOut, Field(discriminator="view")]

@@ -377,13 +377,13 @@ def referral_create(request, case_id):
 
 
 def _referral(request, pk) -> Referral:
-    referrals = Referral.objects.select_related("agency", "service", "case", "sent_by")
+    referrals = Referral.objects.select_related("agency", "service", "case", "sent_by", "consent")
     return get_for(request.user, referrals, pk)
 
 
 def _shared_rows(referral: Referral) -> list[tuple[str, object]]:
     rows = []
-    for field, value in open_values(referral.shared_data).items():
+    for field, value in open_values(referral.partner_shared_data()).items():
         if isinstance(value, list):
             value = ", ".join(str(item) for item in value)
         rows.append((forms.SHARED_FIELD_LABELS.get(field, field), value))
@@ -578,7 +578,7 @@ def inbox(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in INBOX_TABS else "new"
     referrals = Referral.objects.filter(
         agency_id__in=scope.agency_ids, status__in=INBOX_TABS[tab]
-    ).select_related("agency", "service")
+    ).select_related("agency", "service", "consent")
     page = _paginate(request, referrals)
     today = timezone.localdate()
     for referral in page["page_obj"]:

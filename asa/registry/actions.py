@@ -776,6 +776,14 @@ def withdraw_consent(
         changes={"consent": consent.pk},
         reason=reason.strip(),
     )
+    # Partners sent the person's data under this consent stop seeing it: their links stop
+    # now, and their pages show nothing of the person (Referral.partner_shared_data).
+    from asa.referrals.actions import revoke_referral_links
+    from asa.referrals.models import Referral
+
+    revoke_referral_links(
+        actor=actor, referrals=Referral.objects.filter(consent=consent), reason="ถอนความยินยอม"
+    )
     return consent
 
 

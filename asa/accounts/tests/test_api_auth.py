@@ -205,3 +205,70 @@ def test_a_token_request_reads_its_scope_in_the_token_query_and_a_role_change_ap
         scope=District.objects.get(code="1005"),
     )
     assert bearer(secret).get(url).status_code == 200
+
+
+def test_a_locked_out_users_tokens_stop_at_once_and_work_again_when_the_lock_ends(
+    chair_a, settings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from asa.accounts import security
+    from asa.accounts.models import LoginAttempt
+
+    _, secret = create_api_token(actor=chair_a, user=chair_a, name="t")
+    assert bearer(secret).get("/api/v1/centers").status_code == 200
+    # Someone guesses the password five times (typed with a space: the same name).
+    for _ in range(settings.LOGIN_FAILURES_PER_USER):
+        security.record_login_failure(username=" Chair.A", ip_address=None)
+    assert security.login_locked(username="chair.a", ip_address=None)
+    assert bearer(secret).get("/api/v1/centers").status_code == 401
+    # The lock's window passes: the token works again.
+    LoginAttempt.objects.update(at=timezone.now() - dt.timedelta(minutes=60))
+    assert bearer(secret).get("/api/v1/centers").status_code == 200
+
+
+def test_a_success_before_the_failures_does_not_keep_a_locked_users_token_alive(chair_a, settings):
+    from asa.accounts import security
+
+    _, secret = create_api_token(actor=chair_a, user=chair_a, name="t")
+    security.record_login_success(user=chair_a, ip_address=None)
+    for _ in range(settings.LOGIN_FAILURES_PER_USER - 1):
+        security.record_login_failure(username="chair.a", ip_address=None)
+    assert bearer(secret).get("/api/v1/centers").status_code == 200  # not locked yet
+    security.record_login_failure(username="chair.a", ip_address=None)
+    assert bearer(secret).get("/api/v1/centers").status_code == 401
+
+
+@pytest.mark.parametrize("status", ["inactive", "left"])
+def test_a_deactivated_volunteers_tokens_stop_at_once(chair_a, volunteer_a, status):
+    from asa.centers.actions import change_volunteer_status
+
+    _, secret = create_api_token(actor=volunteer_a, user=volunteer_a, name="phone")
+    assert bearer(secret).get("/api/v1/centers").status_code == 200
+    change_volunteer_status(
+        actor=chair_a, volunteer=volunteer_a.volunteer, status=status, reason="พักงาน"
+    )
+    assert bearer(secret).get("/api/v1/centers").status_code == 401
+    change_volunteer_status(
+        actor=chair_a, volunteer=volunteer_a.volunteer, status="active", reason="กลับมา"
+    )
+    assert bearer(secret).get("/api/v1/centers").status_code == 200
+
+
+def test_a_locked_users_token_is_still_one_query(chair_a, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, secret = create_api_token(actor=chair_a, user=chair_a, name="t")
+    bearer(secret).get("/api/v1/centers")  # marks the token used
+    with CaptureQueriesContext(connection) as captured:
+        assert bearer(secret).get(f"/api/v1/centers/{chair_a.volunteer.center_id}").status_code
+    token_reads = [q for q in captured.captured_queries if "key_hash" in q["sql"]]
+    assert len(token_reads) == 1
+    assert not [
+        q
+        for q in captured.captured_queries
+        if "loginattempt" in q["sql"].lower() and "key_hash" not in q["sql"]
+    ]

@@ -128,3 +128,30 @@ def test_a_locked_name_sees_the_message_in_the_browser(page, chair_a):
         log_in(page, "chair.a", "wrong password")
     log_in(page, "chair.a")
     assert LOCKED in page.get_by_role("alert").inner_text()
+
+
+@pytest.mark.parametrize("typed", [" chair.a", "chair.a ", "\tchair.a", "CHAIR.A", " Chair.A "])
+def test_a_name_typed_with_spaces_or_capitals_cannot_go_round_the_lock(client, chair_a, typed):
+    for _ in range(5):
+        _try(client, "chair.a")
+    # Sign-in strips the name before checking it, so the lock must hold for the stripped name.
+    response = _try(client, typed, PASSWORD)
+    assert LOCKED in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # ... and refused attempts clear nothing: the exact name is still locked.
+    assert LOCKED in _try(client, "chair.a", PASSWORD).content.decode()
+
+
+def test_failures_typed_in_different_ways_count_toward_one_lock(client, chair_a):
+    for typed in ("chair.a", " chair.a", "chair.a ", "CHAIR.A", "Chair.A"):
+        _try(client, typed)
+    assert LOCKED in _try(client, "chair.a", PASSWORD).content.decode()
+    event = AuditEvent.objects.get(action="login_locked")
+    assert event.object_id == str(chair_a.pk)
+
+
+def test_normalised_name_is_what_sign_in_checks():
+    assert security.lockout_name(" chair.a\t") == "chair.a"
+    assert security.lockout_name("CHAIR.A") == "chair.a"
+    # NFKC, as the sign-in form's UsernameField: a full-width name is the same name.
+    assert security.lockout_name("ｃｈａｉｒ.ａ") == "chair.a"

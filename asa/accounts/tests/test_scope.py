@@ -596,6 +596,7 @@ CASEWORK_PAGES: dict[str, Entry] = {
     "cases:watch": Entry("any_user", query=_in_a),
     "cases:case_list": Entry("any_user", query=_in_a),
     "cases:caseload": Entry("manager", query=_in_a),
+    "cases:my_reports": Entry("self"),  # only the user's own reports, never another's
     "cases:notification_list": Entry("self"),
     "cases:notification_read": Entry("self", methods=("POST",), data=lambda world: {}),
     "cases:case_create": Entry(
@@ -2474,4 +2475,270 @@ def test_it_lets_no_persona_past_its_scope(persona, world):
             problems.append(f"{method} {url}: give the API entry valid `data`")
             continue
         _api_write(persona, world, method, url, entry, problems)
+    assert not problems, "\n".join(problems)
+
+
+# --- History states: the same URLs after the case's or the user's history moved on ------------
+# (issue 15: an ended assignment, a transferred case, a withdrawn referral, withdrawn consent, a
+# deactivated volunteer and a locked user each take access away; the walker walks them too,
+# each state made through the real actions, for every persona)
+
+CASE_API = [  # the API operations on center A's main case and what hangs off it
+    "GET /api/v1/cases/{case_id}",
+    "GET /api/v1/cases/{case_id}/timeline",
+    "GET /api/v1/cases/{case_id}/plan",
+    "GET /api/v1/visits/{visit_id}",
+    "GET /api/v1/visits/{visit_id}/photos/{photo_id}",
+    "GET /api/v1/assistance/{assistance_id}",
+    "POST /api/v1/visits",
+    "POST /api/v1/cases/{case_id}/plan",
+    "POST /api/v1/assistance",
+]
+CASE_PAGES = [  # the pages of the same case
+    "cases:case_detail",
+    "cases:visit_photo",
+    "cases:visit_create",
+    "cases:plan_item_create",
+    "cases:assistance_create",
+]
+CASE_SECRETS = ("เรื่องลับของศูนย์เอ", "สิ่งที่พบ", "ลับกรณี")  # its story, visit, person
+
+
+def _volunteer_a(world) -> Volunteer:
+    return Volunteer.objects.get(user__username="volunteer.a")
+
+
+def _end_assignment(world) -> None:
+    from asa.cases.actions import unassign_volunteer
+
+    unassign_volunteer(actor=None, case=_casework(world)["case"], volunteer=_volunteer_a(world))
+
+
+def _transfer(world) -> None:
+    from asa.cases.actions import transfer_case
+
+    transfer_case(
+        actor=None, case=_casework(world)["case"], to_center=world.center_b, reason="ย้ายบ้าน"
+    )
+
+
+def _deactivate_volunteer_a(world) -> None:
+    from asa.accounts.models import User
+    from asa.centers.actions import change_volunteer_status
+
+    change_volunteer_status(
+        actor=User.objects.get(username="chair.a"),
+        volunteer=_volunteer_a(world),
+        status="inactive",
+        reason="พักการปฏิบัติงาน",
+    )
+
+
+def _lock_chair_a(world) -> None:
+    from django.conf import settings
+
+    from asa.accounts import security
+
+    for _ in range(settings.LOGIN_FAILURES_PER_USER):
+        # Typed as an attacker might: the lock is on the name sign-in uses.
+        security.record_login_failure(username=" Chair.A", ip_address="203.0.113.5")
+
+
+@dataclass(frozen=True)
+class History:
+    build: Callable[[World], None]
+    readers: frozenset[str]  # who still reads (and works on) the case through pages
+    api_readers: frozenset[str] | None = None  # through the API, when it differs
+    stopped: frozenset[str] = frozenset()  # whose API tokens stop (401 on every operation)
+
+
+CASE_HISTORY: dict[str, History] = {
+    "ended_assignment": History(_end_assignment, READERS_OF_A - {"volunteer_a"}),
+    # The new center's chair takes it over; nobody of center A but the area's officers keeps it.
+    "transferred_case": History(_transfer, frozenset({"admin_user", "officer", "chair_b"})),
+    "deactivated_volunteer": History(
+        _deactivate_volunteer_a, READERS_OF_A - {"volunteer_a"}, stopped=frozenset({"volunteer_a"})
+    ),
+    # A lock stops the tokens; a session already signed in goes on (the lock is on sign-in).
+    "locked_user": History(
+        _lock_chair_a,
+        READERS_OF_A,
+        api_readers=READERS_OF_A - {"chair_a"},
+        stopped=frozenset({"chair_a"}),
+    ),
+}
+
+
+def _case_fingerprint(world) -> str:
+    from asa.cases.models import Assistance, PlanItem, Visit
+
+    case = _casework(world)["case"]
+    rows = [
+        AuditEvent.objects.count(),
+        Visit.objects.filter(case=case).count(),
+        PlanItem.objects.filter(case=case).count(),
+        Assistance.objects.filter(case=case).count(),
+    ]
+    return json.dumps(rows)
+
+
+def _leaks(text: str, secrets) -> list[str]:
+    return [value for value in secrets if value and value in text]
+
+
+def _walk_case_history(persona: str, world: World, history: History, problems: list) -> None:
+    api_readers = history.readers if history.api_readers is None else history.api_readers
+    client = world.api_clients[persona]
+    for key in CASE_API:
+        entry = API[key]
+        method, path = key.split(" ", 1)
+        url = path.format(**entry.kwargs(world)) + entry.query(world)
+        label = f"{method} {url}"
+        before = _case_fingerprint(world)
+        data = entry.data(world) if entry.data else None
+        response = _api_request(client, method, url, data)
+        status = response.status_code
+        if persona in api_readers:
+            if status >= 300:
+                problems.append(f"{persona} {label}: allowed but got {status}")
+            continue
+        if persona == "anonymous" or persona in history.stopped:
+            if status != 401:
+                problems.append(f"{persona} {label}: expected 401, got {status}")
+        elif not 400 <= status < 500 or status == 401:
+            problems.append(f"{persona} {label}: expected 403/404/422, got {status}")
+        if leaked := _leaks(_text(response), CASE_SECRETS):
+            problems.append(f"{persona} {label}: shows the case's {leaked}")
+        if method != "GET" and _case_fingerprint(world) != before:
+            problems.append(f"{persona} {label}: LEAK - a refused write changed the case")
+    client = world.clients[persona]
+    for name in CASE_PAGES:
+        entry = PAGES[name]
+        url = reverse(name, kwargs=entry.kwargs(world)) + entry.query(world)
+        allowed = persona in history.readers
+        if "GET" in entry.methods:
+            response = client.get(url)
+            _check_page_get(persona, "read", allowed, f"GET {url}", response, problems)
+            if not allowed and (leaked := _leaks(_text(response), CASE_SECRETS)):
+                problems.append(f"{persona} GET {url}: shows the case's {leaked}")
+        if "POST" in entry.methods and entry.data is not None:
+            before = _case_fingerprint(world)
+            response = client.post(url, entry.data(world))
+            status = response.status_code
+            if allowed:
+                if status != 302 or _is_login_redirect(response):
+                    problems.append(f"{persona} POST {url}: a valid write by a writer got {status}")
+            elif _case_fingerprint(world) != before:
+                problems.append(f"{persona} POST {url}: LEAK - a refused write changed the case")
+            elif persona != "anonymous" and status not in (403, 404):
+                problems.append(f"{persona} POST {url}: expected 403/404, got {status}")
+
+
+def _walk_stopped_token(persona: str, world: World, problems: list) -> None:
+    """Every API operation answers 401 to a stopped token, and changes nothing."""
+    client = world.api_clients[persona]
+    for key, entry in API.items():
+        method, path = key.split(" ", 1)
+        url = path.format(**entry.kwargs(world)) + entry.query(world)
+        data = entry.data(world) if entry.data else None
+        before = _fingerprint()
+        response = _api_request(client, method, url, data)
+        if response.status_code != 401:
+            problems.append(f"{persona} {method} {url}: a stopped token got {response.status_code}")
+        if method != "GET" and _fingerprint() != before:
+            problems.append(f"{persona} {method} {url}: LEAK - a stopped token changed data")
+
+
+def _make_everything(world) -> None:
+    """Everything the entries point at, made before the state (as the fixtures would have)."""
+    for entry in [*API.values(), *PAGES.values()]:
+        entry.kwargs(world)
+        entry.query(world)
+        if entry.data is not None:
+            entry.data(world)
+
+
+@pytest.mark.parametrize("state", CASE_HISTORY)
+def test_history_takes_access_away_as_the_case_rule_says(state, world):
+    history = CASE_HISTORY[state]
+    _make_everything(world)
+    history.build(world)
+    problems: list[str] = []
+    for persona in PERSONAS:
+        _walk_case_history(persona, world, history, problems)
+    for persona in sorted(history.stopped):
+        _walk_stopped_token(persona, world, problems)
+    assert not problems, "\n".join(problems)
+
+
+# Referrals: a withdrawn referral's link stops and nobody answers it; once the person's consent
+# is withdrawn, links stop and the partner's pages show nothing of the person.
+
+REFERRAL_PERSON = ("ผู้รับบริการ ส่งต่อ", "ที่พักชั่วคราว", "ทางลิงก์")  # name, needs
+
+
+def _withdraw_referrals(world) -> None:
+    from asa.referrals.actions import withdraw_referral
+    from asa.referrals.models import Referral
+
+    made = _referral_pages(world)
+    for referral in Referral.objects.filter(case=made["case"], need__in=["ที่พักชั่วคราว", "ทางลิงก์"]):
+        withdraw_referral(actor=None, referral=referral, reason="ญาติรับไปดูแล")
+
+
+def _withdraw_consent(world) -> None:
+    from asa.registry.actions import withdraw_consent
+    from asa.registry.models import Consent
+
+    consent = Consent.objects.get(person=_referral_pages(world)["case"].person)
+    withdraw_consent(actor=None, consent=consent, reason="เจ้าของข้อมูลขอถอน")
+
+
+REFERRAL_HISTORY = {
+    "withdrawn_referral": _withdraw_referrals,
+    "withdrawn_consent": _withdraw_consent,
+}
+
+
+@pytest.mark.parametrize("state", REFERRAL_HISTORY)
+def test_history_stops_links_and_the_partners_view(state, world):
+    made = _referral_pages(world)
+    referral = made["referral"]
+    REFERRAL_HISTORY[state](world)
+    referral.refresh_from_db()
+    problems: list[str] = []
+    link = reverse("referrals:link_page", kwargs={"token": made["token"]})
+    readers = KINDS["referral_readers"]
+    for persona in PERSONAS:
+        client, api = world.clients[persona], world.api_clients[persona]
+        response = client.get(link)  # the link needs no sign-in: the same for everyone
+        if response.status_code != 410:
+            problems.append(f"{persona} GET {link}: expected 410, got {response.status_code}")
+        if leaked := _leaks(_text(response), REFERRAL_PERSON):
+            problems.append(f"{persona} GET {link}: shows {leaked}")
+        detail = reverse("referrals:referral_detail", kwargs={"pk": referral.pk})
+        page = client.get(detail)
+        one = api.get(f"/api/v1/referrals/{referral.pk}")
+        if persona in readers:
+            for label, response in ((f"GET {detail}", page), (f"GET api {referral.pk}", one)):
+                if response.status_code != 200:
+                    problems.append(f"{persona} {label}: allowed but got {response.status_code}")
+        else:
+            _check_page_get(persona, "read", False, f"GET {detail}", page, problems)
+        if persona == "agency_user" and state == "withdrawn_consent":
+            for label, response in ((f"GET {detail}", page), ("GET api", one)):
+                if leaked := _leaks(_text(response), REFERRAL_PERSON):
+                    problems.append(f"{persona} {label}: consent withdrawn, still shows {leaked}")
+            listed = _text(api.get("/api/v1/referrals"))
+            if leaked := _leaks(listed, REFERRAL_PERSON):
+                problems.append(f"{persona} GET /api/v1/referrals: still shows {leaked}")
+        if state == "withdrawn_referral" and persona != "anonymous":
+            before = _fingerprint()
+            response = api.post(
+                f"/api/v1/referrals/{referral.pk}/answer",
+                {"status": "accepted", "version": referral.version},
+                content_type="application/json",
+            )
+            if not 400 <= response.status_code < 500 or _fingerprint() != before:
+                problems.append(f"{persona} answered a withdrawn referral: {response.status_code}")
     assert not problems, "\n".join(problems)
