@@ -113,10 +113,14 @@ def _jsonable(value):
 
 
 def forget_old_runs(*, now: dt.datetime) -> dict:
-    """Drop run history older than ASA_JOB_RUN_DAYS (the heartbeat alone adds 1,440 a day)."""
+    """Drop run history and finished task results older than ASA_JOB_RUN_DAYS (the heartbeat
+    alone adds 1,440 of each a day)."""
+    from django_tasks_db.models import DBTaskResult
+
     cutoff = now - dt.timedelta(days=settings.JOB_RUN_DAYS)
     deleted, _ = JobRun.objects.filter(started_at__lt=cutoff).delete()
-    return {"deleted": deleted}
+    tasks, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return {"deleted": deleted, "task_results_deleted": tasks}
 
 
 def recover_stale_imports(*, now: dt.datetime) -> dict:

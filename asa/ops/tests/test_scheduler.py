@@ -110,8 +110,21 @@ def test_old_runs_are_forgotten(settings):
     old = actions.run_job(name="heartbeat", scheduled_for=NOW)
     JobRun.objects.filter(pk=old.pk).update(started_at=NOW - dt.timedelta(days=31))
     recent = actions.run_job(name="heartbeat", scheduled_for=NOW)
-    assert actions.forget_old_runs(now=NOW) == {"deleted": 1}
+    # Finished task results of the database queue go too; queued ones stay.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    from asa.ops.tasks import run_scheduled_job
+
+    for _ in range(2):
+        run_scheduled_job.enqueue(name="heartbeat", scheduled_for=NOW.isoformat())
+    finished = DBTaskResult.objects.first()
+    DBTaskResult.objects.filter(pk=finished.pk).update(
+        status="SUCCESSFUL", finished_at=NOW - dt.timedelta(days=31)
+    )
+    assert actions.forget_old_runs(now=NOW) == {"deleted": 1, "task_results_deleted": 1}
     assert list(JobRun.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert DBTaskResult.objects.get().status == "READY"
 
 
 @pytest.mark.django_db
