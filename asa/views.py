@@ -1,9 +1,7 @@
-"""Pages that belong to no single app: home, about, health check."""
+"""Pages that belong to no single app: home, about (the health check is asa/ops/views.py)."""
 
 import geothai
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from asa.accounts.access import scope_of
@@ -24,9 +22,3 @@ def home(request):
 
 def about(request):
     return render(request, "about.html", {"geothai_version": geothai.DATA_VERSION})
-
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
