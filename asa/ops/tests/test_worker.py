@@ -261,3 +261,17 @@ def test_asa_run_serves_works_in_the_background_and_stops_on_ctrl_c(background, 
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_asa_run_stops_everything_when_one_part_dies(background):
+    with socket.socket() as taken:  # the web server cannot bind: it gives up and exits
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        runner = background.start("run", "--port", str(port), "--workers", "1")
+        assert runner.wait(timeout=WAIT_SECONDS) == 1
+    log = background.log.read_text()
+    assert "asa run: the web stopped" in log
+    for pid in [int(pid) for pid in re.findall(r"pid (\d+)", log)]:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

@@ -60,6 +60,10 @@ class Command(BaseCommand):
         while not stopping:
             for name, child in children.items():
                 if child.poll() is not None:
+                    # Ctrl-C reaches the children too: one may stop before our own handler ran.
+                    time.sleep(0.5)
+                    if stopping:
+                        break
                     self.stderr.write(
                         f"asa run: the {name} stopped (exit status {child.returncode}); "
                         "stopping the others"
