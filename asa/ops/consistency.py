@@ -12,6 +12,7 @@ from decimal import Decimal
 from asa.reports.models import NATION_CODE, AreaLevel, MonthlyFigure, StaleMonth
 
 SAMPLE = 20  # mismatches named in the result
+CENTS = Decimal("0.01")
 
 
 def _month(value) -> dt.date:
@@ -20,6 +21,11 @@ def _month(value) -> dt.date:
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10]).replace(day=1)
     return value.replace(day=1)
+
+
+def _decimal(value) -> Decimal:
+    # The figures are stored with two decimals; sums of floats (SQLite) are read the same way.
+    return Decimal(str(value or 0)).quantize(CENTS)
 
 
 def check_rollups() -> dict:
@@ -31,13 +37,14 @@ def check_rollups() -> dict:
     for metric, queryset in monthly_facts():
         for row in queryset:
             key = (str(row["c"]), _month(row["m"]), metric, str(row["d"] or ""))
-            expected[key] = expected.get(key, Decimal(0)) + Decimal(row["v"] or 0)
+            expected[key] = expected.get(key, Decimal(0)) + _decimal(row["v"])
     stored: dict[tuple, Decimal] = {}
     nation: dict[tuple, Decimal] = {}
     sums: dict[tuple, Decimal] = {}
     for level, code, month, metric, dimension, value in MonthlyFigure.objects.filter(
         level__in=[AreaLevel.CENTER, AreaLevel.NATION]
     ).values_list("level", "code", "month", "metric", "dimension", "value"):
+        value = _decimal(value)
         if level == AreaLevel.NATION:
             nation[(month, metric, dimension)] = value
         else:
