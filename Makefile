@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 VENDOR := asa/static/vendor
 
-.PHONY: setup run test lint audit format demo worker messages bench bench-dashboards clean
+.PHONY: setup run test lint audit format demo worker scheduler messages bench bench-dashboards clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,14 +34,18 @@ setup: $(BIN)/python
 demo: setup
 	@$(BIN)/asa demo
 
+# The web server, the task worker and the scheduler in one command (asa/ops/management/commands/
+# run.py); one Ctrl-C stops all three. Production runs them as three services (README).
 run: demo
 	@echo ""
 	@echo "Asa is at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	@$(BIN)/gunicorn asa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
-		--access-logfile - --forwarded-allow-ips=""
+	@$(BIN)/asa run --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 worker: setup
 	$(BIN)/asa db_worker
+
+scheduler: setup
+	$(BIN)/asa scheduler
 
 test: setup
 	@command -v chromium >/dev/null || echo "note: /usr/bin/chromium is missing; browser tests will be skipped (apt-get install chromium)"

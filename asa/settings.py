@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "asa.referrals",
     "asa.reports",
     "asa.privacy",
+    "asa.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -247,7 +248,14 @@ NOTIFICATION_RETRY_MAX_SECONDS = envint("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
 # Rows of one user's imports in 24 hours that may match people outside their area before their
 # imports are stopped and the DPO told (an import must not be a way to ask who is registered).
 IMPORT_OUTSIDE_MATCH_LIMIT = envint("IMPORT_OUTSIDE_MATCH_LIMIT", 20)
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")  # `asa run` sets it from HOST and PORT
+
+# Periodic jobs and health (asa/ops): /healthz answers 503 when the worker's heartbeat (a job
+# it runs every minute) is older than this; a queued or running import without a sign of life
+# for this long is queued again; run history is kept this many days.
+WORKER_SILENT_SECONDS = envint("ASA_WORKER_SILENT_SECONDS", 300)
+IMPORT_STALE_MINUTES = envint("ASA_IMPORT_STALE_MINUTES", 10)
+JOB_RUN_DAYS = envint("ASA_JOB_RUN_DAYS", 30)
 
 # Sign-in security (asa/accounts/security.py). Staff, officers, admins and the DPO must pass a
 # second factor (TOTP); repeated failures lock a user name or an address for the window.

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from asa import views
 from asa.accounts.views import admin_login
 from asa.api import api
+from asa.ops.views import healthz
 
 admin.site.site_header = "Asa (อาสา) — ผู้ดูแลระบบ"
 admin.site.site_title = "Asa"
@@ -16,7 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("asa.accounts.urls")),
     path("accounts/", include("asa.accounts.audit_urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("asa.aid.urls")),
     path("", include("asa.reports.urls")),
     path("", include("asa.privacy.urls")),
+    path("", include("asa.ops.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,9 +1,8 @@
-"""Pages that belong to no single app: home, about, health check."""
+"""Pages that belong to no single app: home, about (the health check is asa/ops/views.py)."""
 
 import geothai
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.defaults import page_not_found
 
@@ -22,12 +21,6 @@ def home(request):
 
 def about(request):
     return render(request, "about.html", {"geothai_version": geothai.DATA_VERSION})
-
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def not_found(request, exception=None):
