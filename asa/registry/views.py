@@ -52,7 +52,7 @@ from asa.registry.models import (
     ProblemType,
     TargetGroup,
 )
-from asa.registry.queries import households_for, people_for, search_people
+from asa.registry.queries import help_history, households_for, people_for, search_people
 
 PAGE_SIZE = 30
 TIMELINE_PAGE_SIZE = 20
@@ -228,6 +228,9 @@ def person_detail(request, pk):
         "consents": consents,
         "has_legal_basis": any(consent.is_current for consent in consents),
         "merges": merges,
+        # After a merge the survivor holds the merged record's cases, help, goods and loans.
+        "history": help_history(request.user, person_ids=[person.pk]),
+        "history_title": _("ประวัติการช่วยเหลือ"),
         "status_form": ProblemStatusForm(),
         "birth_year_only": person.birth_date_precision == BirthDatePrecision.YEAR,
         **_paginate(request, events, TIMELINE_PAGE_SIZE),
@@ -479,6 +482,20 @@ def household_detail(request, pk):
         "past": [m for m in memberships if m.ended_on is not None],
         "assessments": list(household.assessments.all()[:24]),
         "dimensions": [Dimension(dimension).label for dimension in Dimension],
+        # The ledger: help given to the household and to everyone who lived in it (a member
+        # merged into another record: that record holds their rows now).
+        "history": help_history(
+            request.user,
+            person_ids={
+                pk
+                for membership in memberships
+                for pk in (membership.person_id, membership.person.merged_into_id)
+                if pk is not None
+            },
+            household_ids=[household.pk],
+        ),
+        "history_title": _("บัญชีความช่วยเหลือของครัวเรือน"),
+        "show_person": True,
         "q": text,
         "found": found,
         "add_form": AddMemberForm(),
