@@ -210,10 +210,11 @@ def person_detail(request, pk):
         assessments = list(household.assessments.all()[:2])
     consents = list(person.consents.select_related("recorded_by"))
     household_ids = list(person.memberships.values_list("household_id", flat=True))
-    events = _timeline(person.pk, household_ids)
     merges = list(
         Merge.objects.filter(survivor=person, undone_at__isnull=True).select_related("merged")
     )
+    # The records merged into this one bring their events: one person, one history.
+    events = _timeline([person.pk, *(merge.merged_id for merge in merges)], household_ids)
     context = {
         "person": person,
         "may_write": may_write,
@@ -239,13 +240,14 @@ def person_detail(request, pk):
     return render(request, "registry/person_detail.html", context)
 
 
-def _timeline(person_id: int, household_ids: list[int]):
-    """The audit events of a person and of the households they were in, newest first.
+def _timeline(person_ids: list[int], household_ids: list[int]):
+    """The audit events of a person (and the records merged into them) and of the households
+    they were in, newest first.
 
     The person was fetched through the access layer; their events follow their visibility
     (the audit trail as a whole stays with the DPO and the ministry).
     """
-    condition = Q(object_type="registry.person", object_id=str(person_id))
+    condition = Q(object_type="registry.person", object_id__in=[str(pk) for pk in person_ids])
     if household_ids:
         condition |= Q(
             object_type="registry.household", object_id__in=[str(pk) for pk in household_ids]

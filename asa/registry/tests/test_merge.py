@@ -26,6 +26,7 @@ from asa.registry.actions import (
     record_problem,
     register_person,
     undo_merge,
+    update_person,
 )
 from asa.registry.merging import RULES, Rule, person_relations
 from asa.registry.models import (
@@ -319,6 +320,7 @@ def test_the_survivors_page_and_household_ledger_show_the_merged_history(
     survivor, merged = two_records(chair_a, center_a)
     home = create_household(actor=chair_a, head=survivor)
     merged_case = Case.objects.get(person=merged)
+    update_person(actor=chair_a, person=merged, notes="ย้ายมาจากจังหวัดอื่น")  # its own event
     merge = merge_people(actor=chair_a, survivor=survivor, merged=merged)
     client = client_for(chair_a)
     page = client.get(reverse("registry:person_detail", args=[survivor.pk])).content.decode()
@@ -326,12 +328,15 @@ def test_the_survivors_page_and_household_ledger_show_the_merged_history(
     for html in (page, ledger):
         assert merged_case.number in html and "เงินสงเคราะห์บุญมีอีกรายการ" in html
         assert "WC-002" in html and "WC-001" in html
+    timeline = page[page.index('id="person-timeline"') :]
+    assert "บันทึกเพิ่มเติม" in timeline  # the merged record's edit, in the survivor's timeline
     undo_merge(actor=chair_a, merge=merge)
     page = client.get(reverse("registry:person_detail", args=[survivor.pk])).content.decode()
     ledger = client.get(reverse("registry:household_detail", args=[home.pk])).content.decode()
     for html in (page, ledger):
         assert merged_case.number not in html and "เงินสงเคราะห์บุญมีอีกรายการ" not in html
         assert "WC-002" not in html and "WC-001" in html
+    assert "บันทึกเพิ่มเติม" not in page[page.index('id="person-timeline"') :]
 
 
 def _queries(client, url) -> int:
