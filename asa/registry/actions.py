@@ -835,8 +835,16 @@ def undo_merge(*, actor, merge: Merge, reason: str = "") -> Merge:
     if Person.objects.filter(pk=merge.survivor_id, merged_into__isnull=False).exists():
         raise ValidationError({"merge": "ข้อมูลที่คงไว้ถูกรวมเข้ากับรายการอื่นต่อแล้ว ยกเลิกการรวมครั้งหลังก่อน"})
     mark_people_rollups_stale(person_ids=[merge.survivor_id, merge.merged_id], with_problems=True)
-    # Active again first: the rows that come back may hold the identity unique to one record.
-    Person.objects.filter(pk=merge.merged_id).update(merged_into=None, updated_at=timezone.now())
+    try:
+        with transaction.atomic():  # a savepoint: PostgreSQL goes on after the refusal
+            Person.objects.filter(pk=merge.merged_id).update(
+                merged_into=None, updated_at=timezone.now()
+            )
+    except IntegrityError:
+        # The survivor was given the merged record's identity number after the merge.
+        raise ValidationError(
+            {"merge": "ข้อมูลที่คงไว้ใช้เลขเอกสารเดียวกับรายการที่ถูกรวม แก้เลขเอกสารก่อนยกเลิกการรวม"}
+        ) from None
     for key, ids in merge.moved.items():
         if key == "target_groups":
             continue  # merges made before 2026-12 added target groups without noting which

@@ -15,6 +15,7 @@ from asa.aid import actions as aid_actions
 from asa.aid.models import Distribution, Item, Loan, Piece
 from asa.cases import actions as case_actions
 from asa.cases.models import Assistance, Case, Visit
+from asa.conftest import new_national_id
 from asa.privacy.actions import receive_privacy_request
 from asa.privacy.models import Anonymisation, PrivacyRequest
 from asa.registry.actions import (
@@ -263,6 +264,19 @@ def test_it_refuses_what_cannot_be_merged_or_undone(chair_a, admin_user):
         merge_people(actor=chair_a, survivor=first, merged=third)
     assert "merged" in refused.value.message_dict
     assert not Person.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_undo_refuses_when_the_survivor_took_the_merged_identity(chair_a):
+    number = new_national_id()
+    survivor = register(chair_a, "หนึ่ง")
+    merged = register(chair_a, "สอง", id_type="national_id", id_number=number)
+    merge = merge_people(actor=chair_a, survivor=survivor, merged=merged)
+    update_person(actor=chair_a, person=survivor, id_type="national_id", id_number=number)
+    with pytest.raises(ValidationError) as refused:
+        undo_merge(actor=chair_a, merge=merge)
+    assert "merge" in refused.value.message_dict
+    assert Merge.objects.get().undone_at is None
+    assert Person.objects.get(pk=merged.pk).merged_into_id == survivor.pk
 
 
 def figures() -> set:
