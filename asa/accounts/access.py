@@ -648,7 +648,11 @@ RULES: dict[str, Rule] = {
     "registry.duplicatecandidate": Rule(read=_duplicate_read, write=_duplicate_write),
     "registry.merge": Rule(
         read=lambda scope: Q(survivor__in=Person.objects.filter(_registry_read(scope))),
-        write=lambda scope: Q(survivor__in=Person.objects.filter(_duplicate_write_people(scope))),
+        # Undo brings the merged record back: its manager must manage both records.
+        write=lambda scope: (
+            Q(survivor__in=Person.objects.filter(_duplicate_write_people(scope)))
+            & Q(merged__in=Person.objects.filter(_duplicate_write_people(scope)))
+        ),
     ),
     "registry.importjob": Rule(read=_import_read, write=_import_read),
     # Rows refused as duplicates: reviewed by those who may change the person they matched.

@@ -789,47 +789,49 @@ def withdraw_consent(
 
 # --- Duplicates and merges ---------------------------------------------------------------------
 
-# Rows that follow the survivor in a merge: (model label, person field). Later apps (cases,
-# visits, aid) add theirs here.
-PERSON_REFERENCES: list[tuple[str, str]] = [
-    ("registry.personproblem", "person"),
-    ("registry.consent", "person"),
-    ("registry.householdmembership", "person"),
-    ("registry.household", "head"),
-]
-
 
 @transaction.atomic
 def merge_people(*, actor, survivor: Person, merged: Person, reason: str = "") -> Merge:
     """Merge `merged` into `survivor`: everything that pointed at it follows the survivor.
 
-    The merged record stays (marked merged_into) so the merge can be undone.
+    Every relation to Person in every app moves (asa.registry.merging: found from the models,
+    except the few that stay with the merged record for a stated reason). The merged record
+    stays, marked merged_into, and the merge lists the ids of the rows that moved on each
+    relation, so undo puts back exactly those.
     """
-    from django.apps import apps
+    from asa.privacy.models import Anonymisation
+    from asa.registry.merging import Rule, movable_rows, person_relations
 
     if survivor.pk == merged.pk:
         raise ValidationError({"merged": "ไม่สามารถรวมบุคคลกับตัวเองได้"})
-    if merged.merged_into_id or survivor.merged_into_id:
+    # Lock both rows: two reviewers merging the same pair at once must not both succeed.
+    locked = {
+        row.pk: row
+        for row in Person.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, merged.pk])
+        .only("pk", "merged_into")
+    }
+    if any(row.merged_into_id for row in locked.values()):
         raise ValidationError({"merged": "บุคคลนี้ถูกรวมไปแล้ว"})
+    if Anonymisation.objects.filter(person_id__in=[survivor.pk, merged.pk]).exists():
+        raise ValidationError({"merged": "ไม่สามารถรวมข้อมูลที่ถูกลบตัวตนแล้ว"})
+    # The months both people count in now (the merged record's problems move away from its
+    # center: that center's figures change too).
+    mark_people_rollups_stale(person_ids=[survivor.pk, merged.pk], with_problems=True)
     moved: dict[str, list[int]] = {}
-    for label, field in PERSON_REFERENCES:
-        model = apps.get_model(label)
-        rows = model.objects.filter(**{field: merged})
-        if label == "registry.personproblem":
-            # Keep one row per problem type: the survivor's wins.
-            rows = rows.exclude(problem_type__in=survivor.problems.values("problem_type"))
-        if (
-            label == "registry.householdmembership"
-            and HouseholdMembership.objects.filter(person=survivor, ended_on__isnull=True).exists()
-        ):
-            rows = rows.exclude(ended_on__isnull=True)
-        ids = list(rows.values_list("pk", flat=True))
+    kept: dict[str, list[int]] = {}
+    for relation in person_relations():
+        if relation.rule is Rule.STAY:
+            continue
+        manager = relation.model._default_manager
+        name = relation.field.name
+        ids = movable_rows(relation, survivor=survivor, merged=merged)
         if ids:
-            model.objects.filter(pk__in=ids).update(**{field: survivor})
-            moved[f"{label}.{field}"] = ids
-    groups = list(merged.target_groups.values_list("pk", flat=True))
-    survivor.target_groups.add(*groups)
-    moved["target_groups"] = groups
+            manager.filter(pk__in=ids).update(**{name: survivor})
+            moved[relation.key] = ids
+        left = list(manager.filter(**{name: merged}).values_list("pk", flat=True))
+        if left:
+            kept[relation.key] = left
     Person.objects.filter(pk=merged.pk).update(merged_into=survivor, updated_at=timezone.now())
     merged.merged_into = survivor
     merge = Merge.objects.create(
@@ -843,7 +845,7 @@ def merge_people(*, actor, survivor: Person, merged: Person, reason: str = "") -
         actor=actor,
         action="merge_people",
         obj=survivor,
-        changes={"merged": merged.pk, "moved": moved},
+        changes={"merged": merged.pk, "merge": merge.pk, "moved": moved, "kept": kept},
         reason=reason,
     )
     mark_people_rollups_stale(person_ids=[survivor.pk, merged.pk], with_problems=True)
@@ -852,17 +854,30 @@ def merge_people(*, actor, survivor: Person, merged: Person, reason: str = "") -
 
 @transaction.atomic
 def undo_merge(*, actor, merge: Merge, reason: str = "") -> Merge:
-    """Put everything a merge moved back on the merged record and make it active again."""
+    """Put back on the merged record exactly the rows the merge moved; make it active again."""
     from django.apps import apps
 
+    merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError({"merge": "การรวมนี้ถูกยกเลิกไปแล้ว"})
+    if Person.objects.filter(pk=merge.survivor_id, merged_into__isnull=False).exists():
+        raise ValidationError({"merge": "ข้อมูลที่คงไว้ถูกรวมเข้ากับรายการอื่นต่อแล้ว ยกเลิกการรวมครั้งหลังก่อน"})
+    mark_people_rollups_stale(person_ids=[merge.survivor_id, merge.merged_id], with_problems=True)
+    try:
+        with transaction.atomic():  # a savepoint: PostgreSQL goes on after the refusal
+            Person.objects.filter(pk=merge.merged_id).update(
+                merged_into=None, updated_at=timezone.now()
+            )
+    except IntegrityError:
+        # The survivor was given the merged record's identity number after the merge.
+        raise ValidationError(
+            {"merge": "ข้อมูลที่คงไว้ใช้เลขเอกสารเดียวกับรายการที่ถูกรวม แก้เลขเอกสารก่อนยกเลิกการรวม"}
+        ) from None
     for key, ids in merge.moved.items():
         if key == "target_groups":
-            continue
+            continue  # merges made before 2026-12 added target groups without noting which
         label, field = key.rsplit(".", 1)
-        apps.get_model(label).objects.filter(pk__in=ids).update(**{field: merge.merged_id})
-    Person.objects.filter(pk=merge.merged_id).update(merged_into=None, updated_at=timezone.now())
+        apps.get_model(label)._default_manager.filter(pk__in=ids).update(**{field: merge.merged_id})
     merge.undone_at = timezone.now()
     merge.undone_by = _user(actor)
     merge.save(update_fields=["undone_at", "undone_by"])
@@ -874,7 +889,7 @@ def undo_merge(*, actor, merge: Merge, reason: str = "") -> Merge:
         actor=actor,
         action="undo_merge",
         obj=merge.survivor,
-        changes={"merged": merge.merged_id},
+        changes={"merged": merge.merged_id, "merge": merge.pk, "moved": merge.moved},
         reason=reason,
     )
     mark_people_rollups_stale(person_ids=[merge.survivor_id, merge.merged_id], with_problems=True)

@@ -25,6 +25,7 @@ from asa.registry.models import (
     HouseholdMembership,
     ImportJob,
     ImportRowResult,
+    Merge,
     Person,
     PersonProblem,
     ProblemType,
@@ -60,6 +61,7 @@ from asa.registry.schemas import (
     ProblemIn,
     ProblemOut,
     ProblemStatusIn,
+    UndoMergeIn,
 )
 
 router = Router()
@@ -532,6 +534,32 @@ def merge_duplicate(request, candidate_id: int, payload: MergeIn):
     survivor = pair.pop(payload.survivor)
     merged = next(iter(pair.values()))
     return actions.merge_people(actor=user, survivor=survivor, merged=merged, reason=payload.reason)
+
+
+@router.get(
+    "/merges/{merge_id}",
+    response=MergeOut,
+    tags=["duplicates"],
+    summary="One merge: who stayed, who was merged and which rows moved",
+)
+def get_merge(request, merge_id: int):
+    return get_for(request.auth, Merge.objects.all(), merge_id)
+
+
+@router.post(
+    "/merges/{merge_id}/undo",
+    response=MergeOut,
+    tags=["duplicates"],
+    summary="Undo a merge: the rows it moved go back to the merged record (managers)",
+    description=(
+        "Answers 422 on `merge` when the merge was already undone, or when the survivor has "
+        "since been merged into another record (undo that merge first)."
+    ),
+)
+def undo_merge(request, merge_id: int, payload: UndoMergeIn):
+    user = request.auth
+    merge = get_for(user, Merge.objects.all(), merge_id, write=True)
+    return actions.undo_merge(actor=user, merge=merge, reason=payload.reason)
 
 
 @router.post(

@@ -200,3 +200,43 @@ def _fts_ids(match: str, cap: int) -> list[int]:
             [match, cap],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+HISTORY_LIMIT = 10
+
+
+def help_history(user, *, person_ids, household_ids=(), limit: int = HISTORY_LIMIT) -> dict:
+    """The cases, help, goods and loans of some people (and households), as this user may see them.
+
+    For a person's page (their id; after a merge the survivor holds the merged record's rows)
+    and a household's ledger (its members' ids and its own). Bounded: the newest `limit` of each
+    with the total count, in at most eight queries whatever the history's size.
+    """
+    from asa.aid.models import Distribution, Loan
+    from asa.cases.models import Assistance, Case
+
+    person_ids, household_ids = list(person_ids), list(household_ids)
+    whose = Q(person_id__in=person_ids)
+    if household_ids:
+        whose |= Q(household_id__in=household_ids)
+    sources = {
+        "cases": visible(user, Case.objects.filter(whose)).select_related("person", "center"),
+        "assistance": visible(user, Assistance.objects.filter(whose)).select_related(
+            "person", "case"
+        ),
+        "distributions": visible(user, Distribution.objects.filter(whose)).select_related(
+            "person", "household"
+        ),
+        "loans": visible(user, Loan.objects.filter(whose)).select_related(
+            "person", "household", "piece__item"
+        ),
+    }
+    history: dict = {"limit": limit, "limited": False}
+    for name, rows in sources.items():
+        history[name] = list(rows[:limit])
+        count = len(history[name])
+        if count == limit:
+            count = rows.order_by().count()
+        history[f"{name}_count"] = count
+        history["limited"] |= count > limit
+    return history

@@ -343,6 +343,25 @@ class MergeOut(Schema):
     id: int
     survivor: int = Field(..., alias="survivor_id")
     merged: int = Field(..., alias="merged_id")
+    moved: dict[str, list[int]] = Field(
+        ..., description="ids of the rows that moved to the survivor, per relation"
+    )
+    merged_at: dt.datetime
+    undone_at: dt.datetime | None
+    undo_url: str
+
+    @staticmethod
+    def resolve_moved(obj):
+        # Merges made before 2026-12 noted target groups by group id, not by row.
+        return {key: ids for key, ids in obj.moved.items() if key != "target_groups"}
+
+    @staticmethod
+    def resolve_undo_url(obj):
+        return f"/api/v1/merges/{obj.pk}/undo"
+
+
+class UndoMergeIn(Schema):
+    reason: str = Field("", max_length=500)
 
 
 # --- Imports -----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ from asa.registry.models import (
     ProblemType,
     TargetGroup,
 )
-from asa.registry.queries import households_for, people_for, search_people
+from asa.registry.queries import help_history, households_for, people_for, search_people
 
 PAGE_SIZE = 30
 TIMELINE_PAGE_SIZE = 20
@@ -210,10 +210,11 @@ def person_detail(request, pk):
         assessments = list(household.assessments.all()[:2])
     consents = list(person.consents.select_related("recorded_by"))
     household_ids = list(person.memberships.values_list("household_id", flat=True))
-    events = _timeline(person.pk, household_ids)
     merges = list(
         Merge.objects.filter(survivor=person, undone_at__isnull=True).select_related("merged")
     )
+    # The records merged into this one bring their events: one person, one history.
+    events = _timeline([person.pk, *(merge.merged_id for merge in merges)], household_ids)
     context = {
         "person": person,
         "may_write": may_write,
@@ -228,6 +229,9 @@ def person_detail(request, pk):
         "consents": consents,
         "has_legal_basis": any(consent.is_current for consent in consents),
         "merges": merges,
+        # After a merge the survivor holds the merged record's cases, help, goods and loans.
+        "history": help_history(request.user, person_ids=[person.pk]),
+        "history_title": _("ประวัติการช่วยเหลือ"),
         "status_form": ProblemStatusForm(),
         "birth_year_only": person.birth_date_precision == BirthDatePrecision.YEAR,
         **_paginate(request, events, TIMELINE_PAGE_SIZE),
@@ -236,13 +240,14 @@ def person_detail(request, pk):
     return render(request, "registry/person_detail.html", context)
 
 
-def _timeline(person_id: int, household_ids: list[int]):
-    """The audit events of a person and of the households they were in, newest first.
+def _timeline(person_ids: list[int], household_ids: list[int]):
+    """The audit events of a person (and the records merged into them) and of the households
+    they were in, newest first.
 
     The person was fetched through the access layer; their events follow their visibility
     (the audit trail as a whole stays with the DPO and the ministry).
     """
-    condition = Q(object_type="registry.person", object_id=str(person_id))
+    condition = Q(object_type="registry.person", object_id__in=[str(pk) for pk in person_ids])
     if household_ids:
         condition |= Q(
             object_type="registry.household", object_id__in=[str(pk) for pk in household_ids]
@@ -479,6 +484,20 @@ def household_detail(request, pk):
         "past": [m for m in memberships if m.ended_on is not None],
         "assessments": list(household.assessments.all()[:24]),
         "dimensions": [Dimension(dimension).label for dimension in Dimension],
+        # The ledger: help given to the household and to everyone who lived in it (a member
+        # merged into another record: that record holds their rows now).
+        "history": help_history(
+            request.user,
+            person_ids={
+                pk
+                for membership in memberships
+                for pk in (membership.person_id, membership.person.merged_into_id)
+                if pk is not None
+            },
+            household_ids=[household.pk],
+        ),
+        "history_title": _("บัญชีความช่วยเหลือของครัวเรือน"),
+        "show_person": True,
         "q": text,
         "found": found,
         "add_form": AddMemberForm(),

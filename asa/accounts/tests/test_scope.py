@@ -943,6 +943,9 @@ def _registry(world) -> dict:
     api_candidate, api_distinct = pair("คู่เอพีไอ"), pair("คู่แยกเอพีไอ")
     survivor, merged = person("รวมแล้ว", "หลัก"), person("รวมแล้ว", "รอง")
     merge = registry_actions.merge_people(actor=None, survivor=survivor, merged=merged)
+    api_merge = registry_actions.merge_people(
+        actor=None, survivor=person("รวมเอพีไอ", "หลัก"), merged=person("รวมเอพีไอ", "รอง")
+    )
     chair = Volunteer.objects.get(user__username="chair.a").user
     csv = "first_name,last_name,subdistrict_code\nนำเข้า,ทดสอบ,100502\n".encode()
     job = importing.start_import(
@@ -975,6 +978,7 @@ def _registry(world) -> dict:
         "candidate": candidate,
         "distinct": distinct,
         "merge": merge,
+        "api_merge": api_merge,
         "job": job,
         "api_candidate": api_candidate,
         "api_distinct": api_distinct,
@@ -1185,6 +1189,13 @@ REGISTRY_API: dict[str, Entry] = {
         "read",
         kwargs=_api_reg("api_candidate", "candidate_id"),
         data=lambda world: {"survivor": _registry(world)["api_candidate"].person_a_id},
+        writers="write",
+    ),
+    "GET /api/v1/merges/{merge_id}": Entry("read", kwargs=_api_reg("api_merge", "merge_id")),
+    "POST /api/v1/merges/{merge_id}/undo": Entry(
+        "read",
+        kwargs=_api_reg("api_merge", "merge_id"),
+        data=lambda world: {"reason": "รวมผิด"},
         writers="write",
     ),
     "POST /api/v1/duplicates/{candidate_id}/distinct": Entry(
