@@ -109,6 +109,7 @@ ACTION_LABELS = {
     "referral_declined": _("หน่วยงานปฏิเสธการส่งต่อ"),
     "referral_in_service": _("หน่วยงานเริ่มให้บริการ"),
     "referral_link_opened": _("หน่วยงานเปิดลิงก์"),
+    "referral_opened": _("หน่วยงานเปิดดูการส่งต่อ"),
     "referral_link_refused": _("ปฏิเสธการใช้ลิงก์"),
     "referral_not_completed": _("หน่วยงานให้บริการไม่สำเร็จ"),
     "referral_withdrawn": _("ถอนการส่งต่อ"),
@@ -132,6 +133,8 @@ ACTION_LABELS = {
     "use_recovery_code": _("ใช้รหัสกู้คืน"),
     "verify_requester_identity": _("ยืนยันตัวตนผู้ขอใช้สิทธิ"),
     "view_record": _("เปิดดูข้อมูล"),
+    "search_records": _("ค้นหาหรือเปิดรายการข้อมูล"),
+    "publish_audit_head": _("ส่งค่าแฮชหัวของบันทึก"),
     "withdraw_consent": _("ถอนความยินยอม"),
     "withdraw_privacy_request": _("ถอนคำขอใช้สิทธิ"),
 }
