@@ -142,7 +142,8 @@ ACTION_LABELS = {
 
 # Audit-only actions: they are for the DPO's audit search, not for casework timelines.
 VIEW_RECORD = "view_record"
-AUDIT_ONLY_ACTIONS = (VIEW_RECORD, "export_audit_events")
+SEARCH_RECORDS = "search_records"
+AUDIT_ONLY_ACTIONS = (VIEW_RECORD, "export_audit_events", SEARCH_RECORDS)
 
 
 def action_label(action: str) -> str:

@@ -451,9 +451,7 @@ def test_an_import_marks_once_per_batch_not_per_row(tmp_path, settings, chair_a,
     assert {bar.key: bar.value for bar in board.people_by_target_group} == {"elderly": 12}
 
 
-def test_the_first_visit_average_sits_in_the_chart_bar_that_holds_the_visits(
-    world, admin_user
-):
+def test_the_first_visit_average_sits_in_the_chart_bar_that_holds_the_visits(world, admin_user):
     """Each case first visited 26 hours after its report: 1.1 days on average, and the chart
     must put them in the bar whose words hold 1.1 days (it said "2–3 days")."""
     for case in Case.objects.filter(first_visit_at__isnull=False):
