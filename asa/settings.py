@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "asa.lib.middleware.DisplayPreferencesMiddleware",
     "asa.lib.middleware.ContentSecurityPolicyMiddleware",
+    "asa.lib.middleware.PrivateResponseMiddleware",
     "asa.lib.middleware.RateLimitMiddleware",
     "asa.accounts.middleware.TwoFactorMiddleware",
 ]
@@ -316,5 +317,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refusal (403) is one line with user, path and rule, not a traceback (asa/lib/refusals.py).
+    "filters": {"one_line_refusals": {"()": "asa.lib.refusals.OneLineRefusals"}},
+    "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }

@@ -9,6 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
 from asa.accounts.actions import mark_notifications_read, revoke_api_token
+from asa.lib.schemas import TextInputSchema
 
 router = Router(tags=["tokens"])
 
@@ -66,7 +67,7 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
-class NotificationsReadIn(Schema):
+class NotificationsReadIn(TextInputSchema):
     model_config = ConfigDict(extra="forbid")
 
     ids: list[int] | None = Field(None, description="which of yours; omit to mark all read")

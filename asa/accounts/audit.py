@@ -26,8 +26,14 @@ next seal) in which the newest rows are written but not yet chained. The unique 
 
 Append-only at the database: on PostgreSQL a trigger (migration 0007) refuses every UPDATE and
 DELETE of an audit row except the sealing update itself (sequence NULL → set, content unchanged).
-TRUNCATE is left alone (the test suite's flush uses it). SQLite has no such trigger: its flush
-deletes rows one statement at a time, which a delete trigger would refuse.
+TRUNCATE is left alone (the test suite's flush uses it). SQLite has the same two refusals as
+triggers (migration 0009); `asa flush` lifts them for the flush alone.
+
+The anchor: the chain proves that no sealed event was changed or removed *before* its head, but
+deleting the newest events leaves a shorter chain that still verifies. So the head is kept
+elsewhere too: `publish_audit_head` (a daily job) mails it to the data protection officers and
+lists it on their anchor page, and `asa audit verify --head HASH` (or the page) fails when the
+chain no longer contains that head — the tail after it was deleted or rewritten.
 """
 
 import datetime as dt
@@ -175,10 +181,17 @@ class Verdict:
     head_sequence: int
     head_hash: str
     unsealed: int
+    # The sequence at which the anchor (a head hash kept elsewhere) was found; None when an
+    # anchor was given and is not in the chain, 0 when none was given.
+    anchor_sequence: int | None = 0
+
+    @property
+    def anchor_missing(self) -> bool:
+        return self.anchor_sequence is None
 
     @property
     def ok(self) -> bool:
-        return self.broken is None and self.unsealed == 0
+        return self.broken is None and self.unsealed == 0 and not self.anchor_missing
 
 
 def _chain(batch: int) -> Iterator[dict]:
@@ -196,11 +209,15 @@ def _chain(batch: int) -> Iterator[dict]:
         after = rows[-1]["sequence"]
 
 
-def verify_chain(*, batch: int = VERIFY_BATCH) -> Verdict:
+def verify_chain(*, batch: int = VERIFY_BATCH, head: str = "") -> Verdict:
     """Walk the chain from event 1, recomputing every hash; stop at the first broken link.
 
-    Constant memory (keyset pages of `batch` rows through the unique index on sequence).
+    `head`: a head hash kept elsewhere (published earlier); the chain must still contain it,
+    or its tail was deleted. Constant memory (keyset pages of `batch` rows through the unique
+    index on sequence).
     """
+    head = head.strip().lower()
+    anchor: int | None = None if head else 0
     expected, previous, checked = 1, GENESIS, 0
     for row in _chain(batch):
         sequence = row["sequence"]
@@ -238,10 +255,128 @@ def verify_chain(*, batch: int = VERIFY_BATCH) -> Verdict:
                     "(that event, or this link, was rewritten)",
                 ),
             )
+        if head and row["hash"] == head:
+            anchor = sequence
         previous, expected, checked = row["hash"], expected + 1, checked + 1
-    return _verdict(checked, None, head=(expected - 1, previous))
+    return _verdict(checked, None, head=(expected - 1, previous), anchor=anchor)
 
 
-def _verdict(checked, broken, head=(0, "")) -> Verdict:
+def _verdict(checked, broken, head=(0, ""), anchor: int | None = 0) -> Verdict:
     unsealed = AuditEvent.objects.filter(sequence__isnull=True).count()
-    return Verdict(checked, broken, head[0], head[1], unsealed)
+    return Verdict(checked, broken, head[0], head[1], unsealed, anchor)
+
+
+# --- The anchor --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    """Whether a head hash kept elsewhere is still in the chain (the page's quick check)."""
+
+    found: bool
+    sequence: int | None  # where the anchor is in the chain
+    later: int  # sealed events after it
+    intact: bool  # the anchored event's own hash still matches its content
+
+
+def check_anchor(head: str) -> AnchorCheck:
+    """Find the event whose hash is `head` and recompute it (two queries; the full walk is
+    `asa audit verify --head`)."""
+    seal_pending()
+    head = head.strip().lower()
+    row = (
+        AuditEvent.objects.filter(hash=head, sequence__isnull=False)
+        .values("sequence", "previous_hash", "hash", *HASHED_FIELDS)
+        .first()
+        if head
+        else None
+    )
+    if row is None:
+        return AnchorCheck(False, None, 0, False)
+    digest = event_hash(row, sequence=row["sequence"], previous_hash=row["previous_hash"])
+    later = AuditEvent.objects.filter(sequence__gt=row["sequence"]).count()
+    return AnchorCheck(True, row["sequence"], later, digest == row["hash"])
+
+
+def chain_head() -> tuple[int, str]:
+    """(sequence, hash) of the newest sealed event, (0, "") for an empty chain."""
+    last = (
+        AuditEvent.objects.filter(sequence__isnull=False)
+        .order_by("-sequence")
+        .values_list("sequence", "hash")
+        .first()
+    )
+    return last if last else (0, GENESIS)
+
+
+PUBLISH_HEAD = "publish_audit_head"
+
+
+def published_heads(limit: int = 60) -> list[dict]:
+    """The heads published so far, newest first: {"at", "date", "sequence", "hash"}."""
+    rows = AuditEvent.objects.filter(action=PUBLISH_HEAD).order_by("-id")[:limit]
+    return [
+        {
+            "at": row.at,
+            "date": row.changes.get("date", ""),
+            "sequence": row.changes.get("sequence"),
+            "hash": row.changes.get("hash", ""),
+        }
+        for row in rows
+    ]
+
+
+def publish_audit_head(*, today: dt.date | None = None) -> dict:
+    """Seal what is pending and send the chain's head to every data protection officer.
+
+    The head goes by email to each active DPO with an address (their mailbox is the copy kept
+    outside this database) and is listed on their anchor page; the publication itself is an
+    audit event (action `publish_audit_head`). Once a day: a second run on the same local date
+    publishes nothing. Returns {"date", "sequence", "hash", "recipients", "published"}.
+    """
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import timezone
+
+    from asa.accounts.events import record_event
+    from asa.accounts.models import Role, User
+
+    today = today or timezone.localdate()
+    seal_pending()
+    sequence, head = chain_head()
+    answer = {"date": today.isoformat(), "sequence": sequence, "hash": head, "published": False}
+    if AuditEvent.objects.filter(action=PUBLISH_HEAD, changes__date=today.isoformat()).exists():
+        return answer | {"recipients": 0}
+    officers = list(
+        User.objects.filter(
+            is_active=True, role_assignments__role=Role.DATA_PROTECTION_OFFICER
+        ).distinct()
+    )
+    addresses = sorted({officer.email for officer in officers if officer.email})
+    with transaction.atomic():
+        record_event(
+            actor=None,
+            action=PUBLISH_HEAD,
+            object_type="accounts.auditevent",
+            object_id=str(sequence),
+            changes={
+                "date": today.isoformat(),
+                "sequence": sequence,
+                "hash": head,
+                "recipients": [officer.get_username() for officer in officers],
+            },
+        )
+    if addresses:
+        # Thai first; the hash line is what a DPO pastes back (`asa audit verify --head`).
+        send_mail(
+            subject=f"Asa: หัวของบันทึกการใช้งาน {today.isoformat()} (sequence {sequence})",
+            message=(
+                "หัวของห่วงโซ่บันทึกการใช้งาน (audit chain head) ประจำวัน\n"
+                "โปรดเก็บอีเมลนี้ไว้ หากแถวท้ายของบันทึกถูกลบ การตรวจสอบด้วยค่านี้จะไม่ผ่าน\n\n"
+                f"date: {today.isoformat()}\nsequence: {sequence}\nhash: {head}\n\n"
+                f"asa audit verify --head {head}\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=addresses,
+        )
+    return answer | {"recipients": len(addresses), "published": True}

@@ -63,3 +63,18 @@ class AuditSearchForm(forms.Form):
         if since and until and until < since:
             self.add_error("until", _("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่มต้น"))
         return cleaned
+
+
+class AuditAnchorForm(forms.Form):
+    head = forms.CharField(
+        label=_("ค่าแฮชหัวของบันทึกที่เก็บไว้ (จากอีเมลประจำวัน)"),
+        max_length=200,
+        error_messages={"required": _("กรุณาวางค่าแฮชหัวของบันทึก")},
+    )
+
+    def clean_head(self):
+        # Accept the hash alone or the whole "hash: ..." line of the mail.
+        value = self.cleaned_data["head"].strip().lower().removeprefix("hash:").strip()
+        if len(value) != 64 or any(char not in "0123456789abcdef" for char in value):
+            raise forms.ValidationError(_("ค่าแฮชหัวของบันทึกต้องเป็นเลขฐานสิบหก 64 ตัว"), code="invalid")
+        return value

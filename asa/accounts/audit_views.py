@@ -17,7 +17,12 @@ from django.views.decorators.http import require_POST
 
 from asa.accounts import audit_export, queries
 from asa.accounts.access import get_for, require, scope_of
-from asa.accounts.audit_forms import OBJECT_TYPES, AccessReasonForm, AuditSearchForm
+from asa.accounts.audit_forms import (
+    OBJECT_TYPES,
+    AccessReasonForm,
+    AuditAnchorForm,
+    AuditSearchForm,
+)
 from asa.accounts.events import action_label
 from asa.accounts.reads import ask_reason, remember_reason
 from asa.lib.thai import format_be_date_numeric
@@ -130,6 +135,32 @@ def audit_search(request):
                 "export_query": encoded,
             }
     return render(request, "accounts/audit_search.html", context)
+
+
+@login_required
+def audit_anchor(request):
+    """The chain's head now, the heads published to the DPOs, and a check of a kept head.
+
+    The published list lives in this database, so it is a convenience: the copy that counts is
+    the one outside it (the DPO's mailbox). Pasting that copy here tells whether the chain still
+    holds it; `asa audit verify --head` also walks every link.
+    """
+    from asa.accounts.audit import chain_head, check_anchor, published_heads
+
+    require(_may_audit(request.user))
+    form = AuditAnchorForm(request.GET or None)
+    check = None
+    if form.is_bound and form.is_valid():
+        check = check_anchor(form.cleaned_data["head"])
+    sequence, head = chain_head()
+    context = {
+        "form": form,
+        "check": check,
+        "head_sequence": sequence,
+        "head_hash": head,
+        "published": published_heads(),
+    }
+    return render(request, "accounts/audit_anchor.html", context, status=200)
 
 
 @login_required

@@ -3,7 +3,11 @@
 Every page and API read of one person, household or case writes an audit event (action
 `view_record`: who, when, what, from which address, through the page or the API, why), and so
 do the API's parts of one record (a person's timeline and consents, a case's timeline and plan).
-Lists and searches are not logged one row at a time (exports are, as `export_people`).
+Every list or search of people, households or cases — pages and API, each page of results —
+writes one event too (action `search_records`): who, the search text and filters exactly as
+given (the query text is personal data itself — a name, an ID number — and stays in the audit
+row, which only the DPO and the ministry read), how many results, and the searcher's scope.
+Exports are logged as `export_people`.
 
 Routine and out-of-routine access
 ---------------------------------
@@ -36,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asa.accounts.access import scope_of
-from asa.accounts.events import VIEW_RECORD, record_event
+from asa.accounts.events import SEARCH_RECORDS, VIEW_RECORD, record_event
 from asa.accounts.models import AuditEvent
 
 REASON_COVERS = dt.timedelta(hours=12)
@@ -194,3 +198,70 @@ def read_api(request, obj: Model, *, part: str = "") -> None:
                 _("เหตุผลสั้นเกินไป (อย่างน้อย %(count)s ตัวอักษร)") % {"count": REASON_MIN_LENGTH}
             )
     record_read(user, obj, via="api", reason=given or reason, part=part)
+
+
+# --- Searches and lists --------------------------------------------------------------------------
+
+QUERY_VALUE_MAX = 200
+NOT_THE_QUERY = frozenset({"page", "limit", "offset", "csrfmiddlewaretoken"})
+
+
+def _scope_label(user) -> dict:
+    """The searcher's scope, as the codes and ids the access layer gave them."""
+    scope = scope_of(user)
+    if scope.national or scope.data_protection_officer:
+        return {"national": True}
+    label = {
+        "provinces": sorted(scope.province_codes),
+        "districts": sorted(scope.district_codes),
+        "centers": sorted(scope.center_ids),
+        "agencies": sorted(scope.agency_ids),
+    }
+    return {key: value for key, value in label.items() if value}
+
+
+def _query(params) -> dict:
+    return {
+        key: str(value)[:QUERY_VALUE_MAX]
+        for key, value in params.items()
+        if key not in NOT_THE_QUERY and value not in (None, "")
+    }
+
+
+def record_search(
+    user, *, object_type: str, params, results: int | None, via: str = "page"
+) -> AuditEvent:
+    """Log one list or search of `object_type` records: the query (search text and filters,
+    from `params`, e.g. request.GET), how many records matched, and the searcher's scope.
+    One INSERT."""
+    changes = {
+        "via": via,
+        "query": _query(params),
+        "results": results,
+        "scope": _scope_label(user),
+    }
+    if "page" in params:
+        changes["page"] = str(params.get("page"))[:10]
+    if "offset" in params:
+        changes["offset"] = str(params.get("offset"))[:20]
+    return record_event(actor=user, action=SEARCH_RECORDS, object_type=object_type, changes=changes)
+
+
+def audited_pagination(object_type: str):
+    """The API's limit/offset pagination that logs each page it serves as a search of
+    `object_type` (with the total count it has just computed)."""
+    from ninja.pagination import LimitOffsetPagination
+
+    class AuditedPagination(LimitOffsetPagination):
+        def paginate_queryset(self, queryset, pagination, request, **params):
+            page = super().paginate_queryset(queryset, pagination, request, **params)
+            record_search(
+                request.auth,
+                object_type=object_type,
+                params=request.GET,
+                results=page["count"],
+                via="api",
+            )
+            return page
+
+    return AuditedPagination

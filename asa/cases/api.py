@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticError
 from asa.accounts.access import get_for, visible
 from asa.accounts.events import AUDIT_ONLY_ACTIONS
 from asa.accounts.models import AuditEvent
-from asa.accounts.reads import read_api
+from asa.accounts.reads import audited_pagination, read_api
 from asa.cases import actions
 from asa.cases.actions import StaleCase
 from asa.cases.models import (
@@ -127,7 +127,7 @@ def _case_for_write(user, case_id: int) -> Case:
         "id, current assignments). Newest report first."
     ),
 )
-@paginate(LimitOffsetPagination)
+@paginate(audited_pagination("cases.case"))
 def list_cases(
     request,
     center: int | None = Query(None, description="center id"),

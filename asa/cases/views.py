@@ -18,7 +18,7 @@ from asa.accounts.access import can_write, get_for, reports_of, require, scope_o
 from asa.accounts.actions import mark_notifications_read
 from asa.accounts.events import AUDIT_ONLY_ACTIONS, action_label
 from asa.accounts.models import AuditEvent
-from asa.accounts.reads import read_page
+from asa.accounts.reads import read_page, record_search
 from asa.cases import actions, forms, queries
 from asa.cases.models import (
     OPEN_STATUSES,
@@ -171,6 +171,12 @@ def case_list(request):
         "may_take_cases": _may_take_cases(request.user),
         **_paginate(request, cases.order_by("-reported_at", "-id").only(*CASE_ROW_COLUMNS)),
     }
+    record_search(
+        request.user,
+        object_type="cases.case",
+        params=request.GET,
+        results=context["page_obj"].paginator.count,
+    )
     return render(request, "cases/case_list.html", context)
 
 
@@ -286,6 +292,12 @@ def caseload(request):
         "open_count": open_cases.count(),
         **_paginate(request, queries.caseload(cases).select_related("center")),
     }
+    record_search(
+        request.user,
+        object_type="cases.case",
+        params=request.GET,
+        results=context["page_obj"].paginator.count,
+    )
     return render(request, "cases/caseload.html", context)
 
 
@@ -312,6 +324,13 @@ def case_create(request):
             "results": list(search_people(people, text)) if text else [],
             "register_url": _registry_url("registry:person_create"),
         }
+        if text:
+            record_search(
+                request.user,
+                object_type="registry.person",
+                params=request.GET,
+                results=len(context["results"]),
+            )
         return render(request, "cases/case_search.html", context)
     person = get_for(request.user, people, person_id)
     centers = Center.objects.filter(pk__in=scope_of(request.user).center_ids) | visible(

@@ -22,9 +22,10 @@ from asa.centers.models import (
     VolunteerStatus,
 )
 from asa.geo.schemas import AreaRef
+from asa.lib.schemas import TextInputSchema
 
 
-class InputSchema(Schema):
+class InputSchema(TextInputSchema):
     """Input refuses fields it does not know, so a typo or a read-only field is not ignored."""
 
     model_config = ConfigDict(from_attributes=True, extra="forbid")

@@ -58,6 +58,40 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+# Powerful browser features: only the visit form's location (visit.js) is used, on our origin.
+PERMISSIONS_POLICY = (
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), "
+    "bluetooth=(), midi=(), interest-cohort=()"
+)
+
+
+class PrivateResponseMiddleware:
+    """`Cache-Control: private, no-store` on every response that may carry personal data.
+
+    That is every response to a signed-in user or an API token (pages, API, exports, private
+    photos) and the partners' signed-link pages: nothing personal stays in a shared computer's
+    browser cache or an intermediate proxy. Static files are served before this runs
+    (WhiteNoise) and keep their long cache. Every response also gets a Permissions-Policy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        personal = (
+            getattr(user, "is_authenticated", False)
+            or "Authorization" in request.headers
+            or request.path.startswith("/r/")
+        )
+        # A response that already forbids storing keeps its own header (the link pages').
+        if personal and "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
 class RateLimitMiddleware:
     """429 with Retry-After when a client goes past a limit in settings.RATE_LIMITS.
 

@@ -110,6 +110,12 @@ def seal_audit(*, now: dt.datetime) -> dict:
     return {"sealed": seal_pending()}
 
 
+def publish_audit_head(*, now: dt.datetime) -> dict:
+    from asa.accounts.audit import publish_audit_head
+
+    return publish_audit_head(today=timezone.localdate(now))
+
+
 def recover_stale_imports(*, now: dt.datetime) -> dict:
     from asa.ops.actions import recover_stale_imports
 
@@ -133,6 +139,13 @@ JOBS: list[Job] = [
     Job("refresh_rollups", _("ปรับปรุงตัวเลขแดชบอร์ด"), refresh_rollups, every=5 * MINUTE),
     Job("recover_stale_imports", _("กู้งานนำเข้าที่ค้าง"), recover_stale_imports, every=5 * MINUTE),
     Job("seal_audit", _("ผนึกบันทึกการใช้งาน (hash chain)"), seal_audit, every=15 * MINUTE),
+    # The day's head hash to the DPOs (kept outside this database: deleting the tail shows).
+    Job(
+        "publish_audit_head",
+        _("ส่งค่าแฮชล่าสุดของบันทึกการใช้งานให้ DPO"),
+        publish_audit_head,
+        daily_at=dt.time(0, 30),
+    ),
     Job("watch_list", _("เฝ้าระวังกรณีฉุกเฉินและการติดตามที่เลยกำหนด"), watch_list, every=HOUR),
     Job("overdue_referrals", _("การส่งต่อที่เลยกำหนด"), overdue_referrals, every=HOUR),
     Job(

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from asa.accounts.events import action_label
 from asa.accounts.models import AuditEvent
-from asa.lib.thai import format_be_date
+from asa.lib.thai import format_be_date, format_birth_date
 from asa.privacy.ropa import CONTROLLER
 
 SCHEMA = "asa.privacy.subject-data/1"
@@ -429,6 +429,12 @@ LABELS = {
 }
 
 
+def _year_only_label() -> str:
+    from asa.registry.models import BirthDatePrecision
+
+    return str(BirthDatePrecision.YEAR.label)
+
+
 def _text(value) -> str:
     if value is None or value == "":
         return "-"
@@ -490,6 +496,9 @@ class _Document:
             elif isinstance(value, dict):
                 self.line(label, "", indent)
                 self.record(value, indent + 6)
+            elif key == "birth_date" and row.get("birth_date_precision") == _year_only_label():
+                # Only the year is known: the stored 1 January is not the birthday.
+                self.line(label, format_birth_date(value, "year"), indent)
             else:
                 self.line(label, _text(value), indent)
 

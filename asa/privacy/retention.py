@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from asa.lib.thai import local_date
 from asa.privacy.models import Anonymisation, AnonymisationReason
 
 BATCH = 500  # people per set-based update
@@ -115,7 +116,7 @@ def _sample(policy: Policy, queryset: QuerySet) -> list[dict]:
     """A few identifiers of what would go: record id, area and date, nothing sensitive."""
     if policy.code == "import_files":
         return [
-            {"id": job.pk, "area": "", "date": job.created_at.date()}
+            {"id": job.pk, "area": "", "date": local_date(job.created_at)}
             for job in queryset.only("pk", "created_at")[:SAMPLE]
         ]
     if policy.code == "audit_log":
@@ -125,7 +126,7 @@ def _sample(policy: Policy, queryset: QuerySet) -> list[dict]:
         {
             "id": person.pk,
             "area": person.district.name_th if person.district_id else "",
-            "date": person.updated_at.date(),
+            "date": local_date(person.updated_at),
         }
         for person in people[:SAMPLE]
     ]

@@ -737,6 +737,19 @@ def record_link_opened(*, link: ReferralLink) -> None:
 
 
 @transaction.atomic
+def record_referral_opened(*, actor, referral: Referral, via: str) -> None:
+    """Audit that a user of the partner agency opened a referral (its shared fields: name,
+    phone, address...), through the page or the API — as a signed-link opening is."""
+    record_event(
+        actor=actor,
+        action="referral_opened",
+        object_type="referrals.referral",
+        object_id=str(referral.pk),
+        changes={"referral": referral.pk, "agency": referral.agency_id, "via": via},
+    )
+
+
+@transaction.atomic
 def record_link_refusal(*, token: str, reason: str, action: str = "") -> ReferralLink | None:
     """Audit a refused use of a referral link (tampered, used or expired).
 

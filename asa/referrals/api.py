@@ -395,7 +395,10 @@ def list_referrals(
 
 @router.get("/referrals/{referral_id}", response=AnyReferralOut, tags=["referrals"])
 def get_referral(request, referral_id: int):
-    return _present(request.auth, get_for(request.auth, _referrals(request.auth), referral_id))
+    referral = _present(request.auth, get_for(request.auth, _referrals(request.auth), referral_id))
+    if referral.agency_id in scope_of(request.auth).agency_ids:
+        actions.record_referral_opened(actor=request.auth, referral=referral, via="api")
+    return referral
 
 
 def _writable_case(user, case_id: int, field: str = "case") -> Case:

@@ -16,6 +16,7 @@ from pydantic import field_validator
 from asa.accounts.models import Channel
 from asa.centers.schemas import InputSchema, _email, _required_text
 from asa.lib.crypto import open_values
+from asa.lib.schemas import TextInputSchema
 from asa.lib.thai import check_ce_date
 from asa.referrals.models import AgencyKind, ReferralStatus
 
@@ -172,7 +173,7 @@ class ReferralPersonRef(Schema):
     full_name: str
 
 
-class _ReferralCommon(Schema):
+class _ReferralCommon(TextInputSchema):
     id: int
     agency: AgencyRef
     service: ServiceRef

@@ -459,10 +459,10 @@ def _referral_context(request, referral: Referral, **overrides) -> dict:
 @login_required
 def referral_detail(request, pk):
     referral = _referral(request, pk)
-    response = render(
-        request, "referrals/referral_detail.html", _referral_context(request, referral)
-    )
-    return response
+    context = _referral_context(request, referral)
+    if context["partner"]:
+        actions.record_referral_opened(actor=request.user, referral=referral, via="page")
+    return render(request, "referrals/referral_detail.html", context)
 
 
 @require_POST

@@ -20,6 +20,7 @@ from asa.lib.crypto import identity_hash, phone_hash
 from asa.lib.national_id import NationalIdError, normalize_national_id
 from asa.lib.thai import ThaiDateError, check_ce_date
 from asa.lib.thai_text import name_key, phone_key, sound_key
+from asa.lib.validators import TOO_EARLY_MESSAGE, is_too_early
 from asa.registry import assessment
 from asa.registry.models import (
     BirthDatePrecision,
@@ -707,6 +708,8 @@ def record_consent(
     basis, given_by, method = LegalBasis(basis), ConsentGivenBy(given_by), ConsentMethod(method)
     if given_on > timezone.localdate():
         errors["given_on"] = "วันที่ต้องไม่อยู่ในอนาคต"
+    elif is_too_early(given_on):
+        errors["given_on"] = str(TOO_EARLY_MESSAGE)
     if basis == LegalBasis.CONSENT:
         if given_by == ConsentGivenBy.NOT_APPLICABLE:
             errors["given_by"] = "ฐานความยินยอมต้องระบุผู้ให้ความยินยอม"

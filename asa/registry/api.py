@@ -14,7 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from asa.accounts.access import can_write, get_for, require, scope_of, visible, writable_centers
 from asa.accounts.events import AUDIT_ONLY_ACTIONS
 from asa.accounts.models import AuditEvent
-from asa.accounts.reads import read_api
+from asa.accounts.reads import audited_pagination, read_api
 from asa.registry import actions, exporting, importing
 from asa.registry.models import (
     Consent,
@@ -110,7 +110,7 @@ LIST_COLUMNS = (
         "and `problem` (codes), `subdistrict` (DOPA code)."
     ),
 )
-@paginate(LimitOffsetPagination)
+@paginate(audited_pagination("registry.person"))
 def list_people(
     request,
     q: str = Query("", max_length=100),
@@ -388,7 +388,7 @@ def withdraw_consent(request, consent_id: int, payload: ConsentWithdrawIn):
 
 
 @router.get("/households", response=list[HouseholdOut], tags=["households"])
-@paginate(LimitOffsetPagination)
+@paginate(audited_pagination("registry.household"))
 def list_households(request, center: int | None = None, subdistrict: str = Query("", max_length=6)):
     households = households_for(request.auth).select_related("head").order_by("id")
     if center is not None:

@@ -7,6 +7,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from asa.lib.schemas import TextInputSchema
 from asa.registry.models import (
     BirthDatePrecision,
     ConsentGivenBy,
@@ -110,7 +111,7 @@ class PersonDetailOut(PersonOut):
         }
 
 
-class PersonIn(Schema):
+class PersonIn(TextInputSchema):
     title: str = Field("", max_length=40)
     first_name: str = Field(..., max_length=100)
     last_name: str = Field("", max_length=100)
@@ -141,7 +142,7 @@ class PersonIn(Schema):
     )
 
 
-class PersonPatch(Schema):
+class PersonPatch(TextInputSchema):
     """Only the fields sent change. `version` is the version you read: a stale one is 409."""
 
     version: int = Field(..., description="the person's version when you read it")
@@ -251,18 +252,18 @@ class HouseholdDetailOut(HouseholdOut):
         return list(obj.assessments.all()[:20])
 
 
-class HouseholdIn(Schema):
+class HouseholdIn(TextInputSchema):
     head: int = Field(..., description="id of the person who heads the household")
     started_on: dt.date | None = None
 
 
-class MemberIn(Schema):
+class MemberIn(TextInputSchema):
     person: int
     relationship: Relationship
     started_on: dt.date | None = None
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(TextInputSchema):
     indicators: dict[str, bool]
     assessed_on: dt.date | None = None
     notes: str = Field("", max_length=5000)
@@ -285,7 +286,7 @@ class ConsentOut(Schema):
     withdrawal_reason: str
 
 
-class ConsentIn(Schema):
+class ConsentIn(TextInputSchema):
     basis: LegalBasis
     given_by: ConsentGivenBy
     given_on: dt.date
@@ -330,12 +331,12 @@ class DuplicateOut(Schema):
     reasons: list
 
 
-class MergeIn(Schema):
+class MergeIn(TextInputSchema):
     survivor: int = Field(..., description="id of the record that stays (one of the pair)")
     reason: str = Field("", max_length=500)
 
 
-class DistinctIn(Schema):
+class DistinctIn(TextInputSchema):
     reason: str = Field("", max_length=500)
 
 

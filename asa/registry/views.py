@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from asa.accounts.access import can_write, get_for, require, scope_of, visible
 from asa.accounts.events import AUDIT_ONLY_ACTIONS, action_label
 from asa.accounts.models import AuditEvent
-from asa.accounts.reads import read_page
+from asa.accounts.reads import read_page, record_search
 from asa.lib.templatetags.thai import bedatetime
 from asa.lib.thai import BE_OFFSET, format_be_date
 from asa.registry import actions, assessment
@@ -107,8 +107,11 @@ def person_list(request):
         results = list(search_people(people, text))
         prefetch_related_objects(results, "target_groups")
         context["results"] = results
+        found = len(results)
     else:
         context |= _paginate(request, people.prefetch_related("target_groups"))
+        found = context["page_obj"].paginator.count
+    record_search(request.user, object_type="registry.person", params=request.GET, results=found)
     template = "registry/_person_results.html" if request.htmx else "registry/person_list.html"
     return render(request, template, context)
 
@@ -429,7 +432,14 @@ def household_list(request):
         .annotate(member_count=Count("memberships", filter=Q(memberships__ended_on__isnull=True)))
         .order_by("-id")
     )
-    return render(request, "registry/household_list.html", _paginate(request, households))
+    context = _paginate(request, households)
+    record_search(
+        request.user,
+        object_type="registry.household",
+        params=request.GET,
+        results=context["page_obj"].paginator.count,
+    )
+    return render(request, "registry/household_list.html", context)
 
 
 @login_required

@@ -7,8 +7,9 @@ outside the caller's scope answers 403; one that does not exist, 404.
 """
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
+from asa.lib.schemas import TextInputSchema
 from asa.reports import queries
 from asa.reports.models import NATION_CODE, AreaLevel
 from asa.reports.schemas import DashboardOut
@@ -16,7 +17,7 @@ from asa.reports.schemas import DashboardOut
 router = Router(tags=["dashboards"])
 
 
-class PeriodIn(Schema):
+class PeriodIn(TextInputSchema):
     fiscal_year: str | None = None
     start: str | None = None
     end: str | None = None

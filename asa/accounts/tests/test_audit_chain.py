@@ -2,6 +2,7 @@
 
 import itertools
 import threading
+from importlib import import_module
 from io import StringIO
 
 import pytest
@@ -40,16 +41,25 @@ def _verify_fails() -> str:
     return out.getvalue()
 
 
+SQLITE_TRIGGERS = import_module("asa.accounts.migrations.0011_audit_append_only_sqlite")
+
+
 def _raw_update(sql: str, params) -> None:
     """A change made straight in the database, as a DBA (or an attacker) could."""
     with connection.cursor() as cursor:
+        # The append-only trigger refuses this; a superuser can switch it off (PostgreSQL) or
+        # drop it (SQLite) — the chain is what still tells.
         if connection.vendor == "postgresql":
-            # The append-only trigger refuses this; a superuser can switch it off — the chain
-            # is what still tells.
             cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            for statement in SQLITE_TRIGGERS.DROP:
+                cursor.execute(statement)
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        else:
+            for statement in SQLITE_TRIGGERS.CREATE:
+                cursor.execute(statement)
 
 
 def test_it_seals_events_in_order_with_each_linked_to_the_one_before(db, chair_a):
@@ -128,9 +138,6 @@ def test_events_written_later_extend_the_chain(db, chair_a):
     assert verify_chain().ok
 
 
-@pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="the append-only trigger is PostgreSQL's"
-)
 def test_the_database_refuses_to_change_or_delete_an_event(db, chair_a):
     event = _events(1, actor=chair_a)[0]
     seal_pending()
@@ -203,3 +210,71 @@ def test_an_import_joins_the_chain_when_it_commits(tmp_path, settings, chair_a, 
     assert event.sequence is not None
     verdict = verify_chain()
     assert verdict.ok and verdict.unsealed == 0
+
+
+def _verify_with_head(head: str) -> tuple[bool, str]:
+    out = StringIO()
+    try:
+        call_command("audit", "verify", "--head", head, stdout=out, stderr=out)
+    except CommandError:
+        return False, out.getvalue()
+    return True, out.getvalue()
+
+
+def test_verify_with_the_published_head_finds_a_deleted_tail(db, chair_a):
+    _events(5, actor=chair_a)
+    seal_pending()
+    published = AuditEvent.objects.order_by("-sequence").first()
+    _events(1, actor=chair_a)  # written after the head was published: fine
+    passed, output = _verify_with_head(published.hash)
+    assert passed, output
+    assert f"the given head is event {published.sequence}" in output
+    # The newest rows removed, bypassing the trigger as a superuser could: the chain that is
+    # left still verifies on its own, but no longer holds the head kept elsewhere.
+    _raw_update("DELETE FROM accounts_auditevent WHERE sequence >= %s", [published.sequence - 1])
+    assert "ok " in _verify()
+    passed, output = _verify_with_head(published.hash)
+    assert not passed
+    assert f"the head {published.hash} is not in the chain" in output
+
+
+def test_a_daily_publication_mails_the_head_to_the_data_protection_officers(
+    db, chair_a, dpo, mailoutbox
+):
+    from asa.accounts.audit import chain_head, publish_audit_head, published_heads
+
+    dpo.email = "dpo@example.org"
+    dpo.save(update_fields=["email"])
+    _events(3, actor=chair_a)
+    answer = publish_audit_head()
+    assert answer["published"] and answer["recipients"] == 1
+    sequence, head = answer["sequence"], answer["hash"]
+    assert [message.to for message in mailoutbox] == [["dpo@example.org"]]
+    assert head in mailoutbox[0].body and f"asa audit verify --head {head}" in mailoutbox[0].body
+    assert published_heads()[0]["hash"] == head and published_heads()[0]["sequence"] == sequence
+    # The publication is itself an audited event, after the head it published.
+    seal_pending()  # (the test's transaction never commits, so seal by hand)
+    assert chain_head()[0] == sequence + 1
+    # Once a day.
+    assert not publish_audit_head()["published"]
+    assert len(mailoutbox) == 1
+    assert _verify_with_head(head)[0]
+
+
+def test_the_anchor_page_says_whether_a_kept_head_is_still_in_the_chain(
+    db, chair_a, dpo, client_for
+):
+    from django.urls import reverse
+
+    _events(4, actor=chair_a)
+    seal_pending()
+    kept = AuditEvent.objects.order_by("-sequence").first()
+    page = client_for(dpo).get(reverse("audit:anchor"), {"head": f"hash: {kept.hash}"})
+    assert page.status_code == 200
+    assert "ไม่มีการลบแถวท้าย" in page.content.decode()
+    _raw_update("DELETE FROM accounts_auditevent WHERE sequence >= %s", [kept.sequence])
+    page = client_for(dpo).get(reverse("audit:anchor"), {"head": kept.hash})
+    assert "ไม่พบค่านี้ในห่วงโซ่" in page.content.decode()
+    bad = client_for(dpo).get(reverse("audit:anchor"), {"head": "not a hash"})
+    assert "ต้องเป็นเลขฐานสิบหก 64 ตัว" in bad.content.decode()
+    assert client_for(chair_a).get(reverse("audit:anchor")).status_code == 403

@@ -209,6 +209,7 @@ PAGES: dict[str, Entry] = {
         },
     ),
     "audit:search": Entry("auditor", query=lambda world: "?user=chair.a"),
+    "audit:anchor": Entry("auditor", query=lambda world: "?head=" + "0" * 64),
     "audit:export": Entry(
         "auditor",
         kwargs=lambda world: {"file_format": "csv"},

@@ -1,5 +1,7 @@
 """Template filters for Thai display: BE dates and the user's choice of digits."""
 
+import datetime as dt
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
@@ -19,6 +21,25 @@ def bedate(value):
 def bedate_long(value):
     """11 มีนาคม 2562"""
     return thai.format_be_date(value, long=True)
+
+
+@register.filter
+def birthdate(person, style: str = ""):
+    """A person's birth date as far as it is known: the year alone when only it is known.
+    `{{ person|birthdate }}` (11 มี.ค. 2562) or `{{ person|birthdate:"long" }}`."""
+    return thai.format_birth_date(
+        getattr(person, "birth_date", None),
+        getattr(person, "birth_date_precision", ""),
+        long=style == "long",
+    )
+
+
+@register.filter
+def localdate(value):
+    """The date of a datetime in local time (compare two datetimes' days with it)."""
+    if not value:
+        return value
+    return thai.local_date(value) if isinstance(value, dt.datetime) else value
 
 
 @register.filter

@@ -460,3 +460,15 @@ def test_a_user_with_two_roles_gets_the_sender_view(api_client_for, chair_a, ref
     assign_role(actor=None, user=chair_a, role=Role.AGENCY_USER, scope=shelter)
     body = api_client_for(chair_a).get(f"/api/v1/referrals/{referral.pk}").json()
     assert body["view"] == "sender"
+
+
+def test_a_partner_users_api_read_of_a_referral_is_logged(
+    api_client_for, agency_user, chair_a, referral
+):
+    from asa.accounts.models import AuditEvent
+
+    assert api_client_for(agency_user).get(f"/api/v1/referrals/{referral.pk}").status_code == 200
+    opened = AuditEvent.objects.get(action="referral_opened")
+    assert opened.actor == agency_user and opened.changes["via"] == "api"
+    api_client_for(chair_a).get(f"/api/v1/referrals/{referral.pk}")
+    assert AuditEvent.objects.filter(action="referral_opened").count() == 1

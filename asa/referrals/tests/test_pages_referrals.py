@@ -521,3 +521,30 @@ def test_a_conference_tracks_actions_to_done(
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.done_on == timezone.localdate() and row.done_note == "จัดแล้ว"
+
+
+def test_a_partner_users_opening_of_a_referral_is_logged_like_a_link_opening(
+    client_for, chair_a, case, shelter, agency_user
+):
+    consent(chair_a, case)
+    referral = refer(chair_a, case, shelter)
+    assert client_for(agency_user).get(f"/referrals/{referral.pk}/").status_code == 200
+    opened = AuditEvent.objects.get(action="referral_opened")
+    assert opened.actor == agency_user and opened.object_id == str(referral.pk)
+    assert opened.changes == {"referral": referral.pk, "agency": shelter.pk, "via": "page"}
+    # The sender reading its own referral is not a partner's opening.
+    client_for(chair_a).get(f"/referrals/{referral.pk}/")
+    assert AuditEvent.objects.filter(action="referral_opened").count() == 1
+
+
+def test_a_referral_sent_early_in_the_morning_shows_its_bangkok_date(
+    client_for, chair_a, case, shelter, agency_user
+):
+    consent(chair_a, case)
+    referral = refer(chair_a, case, shelter)
+    # 03:40 on 8 Dec 2026 in Bangkok is 20:40 on 7 Dec in UTC.
+    sent = dt.datetime(2026, 12, 7, 20, 40, tzinfo=dt.UTC)
+    Referral.objects.filter(pk=referral.pk).update(sent_at=sent)
+    for user, url in ((agency_user, "/referrals/inbox/"), (chair_a, "/referrals/outbox/")):
+        page = text(client_for(user).get(url))
+        assert "8 ธ.ค. 2569" in page and "7 ธ.ค. 2569" not in page, url

@@ -449,3 +449,17 @@ def test_an_import_marks_once_per_batch_not_per_row(tmp_path, settings, chair_a,
     board = dashboard(admin_user, level="district", code="1005", period=PERIODS[2])
     assert board.totals.people_registered == 12 and board.totals.problems_reported == 12
     assert {bar.key: bar.value for bar in board.people_by_target_group} == {"elderly": 12}
+
+
+def test_the_first_visit_average_sits_in_the_chart_bar_that_holds_the_visits(world, admin_user):
+    """Each case first visited 26 hours after its report: 1.1 days on average, and the chart
+    must put them in the bar whose words hold 1.1 days (it said "2–3 days")."""
+    for case in Case.objects.filter(first_visit_at__isnull=False):
+        Case.objects.filter(pk=case.pk).update(
+            first_visit_at=case.reported_at + dt.timedelta(hours=26)
+        )
+    rebuild_rollups()
+    board = dashboard(admin_user, level="nation", code="TH", period=PERIODS[0])
+    assert board.totals.first_visit_average_days == Decimal("1.1")
+    bars = {str(bar.label): bar.value for bar in board.first_visit_buckets if bar.value}
+    assert bars == {"มากกว่า 1 ถึง 3 วัน": board.totals.first_visits}
