@@ -41,7 +41,8 @@ def test_an_officer_gives_a_reason_then_the_dpo_finds_and_exports_who_opened_the
     dpo_page.set_default_timeout(10000)
     log_in(dpo_page, "dpo.user")
     dpo_page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    dpo_page.get_by_role("link", name="บันทึกการเข้าถึงข้อมูล").click()
+    # The DPO lands on the privacy page; the audit trail is in the menu.
+    dpo_page.locator("nav.main-nav").get_by_role("link", name="บันทึกการใช้งาน").click()
     dpo_page.get_by_label(re.compile("^ค้นหาบุคคล")).fill(person.first_name)
     dpo_page.get_by_role("button", name="ค้นหา").click()
     dpo_page.get_by_role("link", name=person.full_name).click()

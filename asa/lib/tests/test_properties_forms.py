@@ -96,6 +96,10 @@ class Things:
             check_duplicates=False,
         )
         self.case = open_case(actor=None, person=person, source="field", story="ทดสอบ")
+        from asa.accounts.models import Role
+        from asa.conftest import make_user
+
+        self.ministry_admin = make_user("forms.admin", Role.MINISTRY_ADMIN)
         self.agency = register_agency(
             actor=None, name_th="หน่วยงานทดสอบแบบฟอร์ม", kind=AgencyKind.SHELTER_DESTITUTE
         )
@@ -132,6 +136,8 @@ def _argument(name: str, things: Things):
     }
     if name in known:
         return known[name]
+    if name == "grantor":  # user management: who gives the roles (the ministry: any role)
+        return things.ministry_admin
     raise LookupError(name)
 
 
