@@ -88,7 +88,7 @@ def review_import_row(
 ) -> ImportRowResult:
     """Decide on a refused row: take over what the record lacks, register it, or set it aside."""
     result = (
-        ImportRowResult.objects.select_for_update()
+        ImportRowResult.objects.select_for_update(of=("self",))
         .select_related("job", "person")
         .get(pk=result.pk)
     )
