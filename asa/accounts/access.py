@@ -178,9 +178,13 @@ def volunteer_active() -> str:
 
 
 def forget_scope(user) -> None:
-    """Drop the cached scope after the user's roles change."""
+    """Drop the cached scope after the user's roles change: on the user object, and the cached
+    lookups of the user's API tokens in every process (asa/accounts/token_cache.py)."""
+    from asa.accounts.token_cache import forget_tokens_of
+
     if hasattr(user, "_asa_scope"):
         del user._asa_scope
+    forget_tokens_of(user.pk)
 
 
 # --- Rules -------------------------------------------------------------------------------------
