@@ -339,3 +339,29 @@ def test_a_role_taken_away_applies_at_once_even_when_cached(center_a, token_cach
     assert _token_queries(secret, url) == 0  # cached
     remove_role(actor=None, assignment=officer.role_assignments.get())
     assert bearer(secret).get(url).status_code == 404
+
+
+def test_a_signed_in_users_scope_is_cached_and_a_role_change_applies_next(
+    client_for, center_a, token_cache_on
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from asa.accounts.actions import remove_role
+    from asa.accounts.models import Role
+    from asa.conftest import make_user
+    from asa.geo.models import District
+
+    officer = make_user("officer.session", Role.DISTRICT_OFFICER, District.objects.get(code="1005"))
+    client = client_for(officer)
+    url = f"/api/v1/centers/{center_a.pk}"
+
+    def scope_reads() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len([q for q in captured.captured_queries if "accounts_roleassignment" in q["sql"]])
+
+    assert scope_reads() == 1
+    assert scope_reads() == 0  # from the cache
+    remove_role(actor=None, assignment=officer.role_assignments.get())
+    assert client.get(url).status_code == 404  # at the very next request
