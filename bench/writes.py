@@ -51,14 +51,13 @@ def prepare(stock: int) -> dict:
     category = ItemCategory.objects.order_by("pk").first() or ItemCategory.objects.create(
         name_th="อาหาร"
     )
-    item, _ = Item.objects.get_or_create(
-        code="bench-writes-rice",
-        defaults={
-            "name_th": "ข้าวสารถุง 5 กิโลกรัม (ทดสอบโหลด)",
-            "category": category,
-            "kind": ItemKind.CONSUMABLE,
-            "unit": "ถุง",
-        },
+    # A new item each run: its stock is exactly what this run received, so it can run out.
+    item = Item.objects.create(
+        code=f"bench-writes-{int(time.time())}",
+        name_th="ข้าวสารถุง 5 กิโลกรัม (ทดสอบโหลด)",
+        category=category,
+        kind=ItemKind.CONSUMABLE,
+        unit="ถุง",
     )
     receive_donation(
         actor=chair,
@@ -175,7 +174,7 @@ def main() -> None:
     )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--stock", type=int, default=200, help="units received before the run")
+    parser.add_argument("--stock", type=int, default=100, help="units received before the run")
     parser.add_argument("--port", type=int, default=8310)
     options = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
