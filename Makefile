@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 VENDOR := asa/static/vendor
 
-.PHONY: setup run test lint audit format demo worker scheduler messages bench bench-dashboards clean
+.PHONY: setup run test lint audit format demo worker scheduler messages bench bench-dashboards bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,13 @@ bench: setup
 bench-dashboards: setup
 	$(BIN)/python bench/generate_cases.py --database-url $(BENCH_DATABASE_URL) --reset
 	$(BIN)/python bench/dashboards.py --database-url $(BENCH_DATABASE_URL) --generate
+
+# Concurrent load against a one-SELECT baseline (bench/load.py, wrk): needs the `make bench`
+# database with the cases of bench/generate_cases.py; then the write bench (bench/writes.py).
+bench-load: setup
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/load.py --database-url $(BENCH_DATABASE_URL)
+	$(BIN)/python bench/writes.py --database-url $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

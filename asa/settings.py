@@ -269,6 +269,11 @@ LOGIN_LOCKOUT_MINUTES = envint("ASA_LOGIN_LOCKOUT_MINUTES", 15)
 MAX_REQUEST_BYTES = envint("ASA_MAX_REQUEST_MB", 60) * 1024 * 1024
 # API tokens stop working this many days after they were made (0: never); revoked ones at once.
 API_TOKEN_MAX_AGE_DAYS = envint("ASA_API_TOKEN_MAX_AGE_DAYS", 365)
+# Seconds an API token's user and scope are kept in the cache after its lookup (0: never), so
+# a burst of requests reads them once; a role or status change, a lock, a deactivation and a
+# revocation drop them at once (asa/accounts/token_cache.py). Off in tests unless a test turns
+# it on (tests change roles by hand between requests).
+API_TOKEN_CACHE_SECONDS = envint("ASA_API_TOKEN_CACHE_SECONDS", 0 if TESTING else 5)
 
 # Rate limits (asa/lib/rate_limit.py): (requests, per seconds). The tests make hundreds of
 # requests as one user, so their defaults are out of reach; test_rate_limits.py lowers them.

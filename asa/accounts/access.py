@@ -61,8 +61,8 @@ def scope_of(user) -> Scope:
     """The user's scope, read once per request and kept on the user object.
 
     One query: the role assignments and the user's active volunteer record (UNION ALL), since it
-    runs on every request. Not cached between requests, so a role given or taken away applies
-    to the user's very next request.
+    runs on every request; kept API_TOKEN_CACHE_SECONDS in the shared cache, from which a role
+    given or taken away drops it, so the change applies to the user's very next request.
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
@@ -71,9 +71,16 @@ def scope_of(user) -> Scope:
         return cached
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute(_scope_sql(), [user.pk, user.pk, volunteer_active()])
-        rows = cursor.fetchall()
+    from asa.accounts import token_cache
+
+    # Kept a few seconds in the shared cache, dropped at once by a role or status change
+    # (forget_scope, asa/accounts/token_cache.py).
+    rows = token_cache.recall_scope(user.pk)
+    if rows is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_scope_sql(), [user.pk, user.pk, volunteer_active()])
+            rows = [list(row) for row in cursor.fetchall()]
+        token_cache.remember_scope_rows(user.pk, rows)
     return remember_scope(user, rows)
 
 
@@ -178,9 +185,13 @@ def volunteer_active() -> str:
 
 
 def forget_scope(user) -> None:
-    """Drop the cached scope after the user's roles change."""
+    """Drop the cached scope after the user's roles change: on the user object, and the cached
+    lookups of the user's API tokens in every process (asa/accounts/token_cache.py)."""
+    from asa.accounts.token_cache import forget_tokens_of
+
     if hasattr(user, "_asa_scope"):
         del user._asa_scope
+    forget_tokens_of(user.pk)
 
 
 # --- Rules -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from asa.accounts import token_cache
 from asa.accounts.access import (
     forget_scope,
     remember_scope,
@@ -216,6 +217,7 @@ def revoke_api_token(*, actor, token: ApiToken) -> None:
         return
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    token_cache.forget_tokens_of(token.user_id)
     record_event(
         actor=actor, action="revoke_api_token", obj=token.user, changes={"token": token.prefix}
     )
@@ -234,6 +236,12 @@ def user_for_token(secret: str) -> User | None:
     """
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
+    key_hash = _hash_token(secret)
+    cached = token_cache.recall(key_hash)
+    if cached is not None:
+        user, rows = cached
+        remember_scope(user, rows)
+        return user
     now = timezone.now()
     stale = connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION)
     # Tokens expire this many days after they were made (0: never).
@@ -245,7 +253,7 @@ def user_for_token(secret: str) -> User | None:
     params = [
         stale,
         volunteer_active(),
-        _hash_token(secret),
+        key_hash,
         oldest,
         True,
         False,
@@ -263,7 +271,9 @@ def user_for_token(secret: str) -> User | None:
         ApiToken.objects.filter(pk=user.asa_token_id).update(last_used_at=now)
     # The user's scope came in the same query (one round trip less on every API request).
     rows = user.asa_scope
-    remember_scope(user, json.loads(rows) if isinstance(rows, str) else rows or [])
+    rows = json.loads(rows) if isinstance(rows, str) else rows or []
+    remember_scope(user, rows)
+    token_cache.remember(key_hash, user, rows)
     del user.asa_token_id, user.asa_token_stale, user.asa_scope
     return user
 

@@ -31,6 +31,7 @@ from django.utils.safestring import mark_safe
 from asa.accounts.access import scope_of
 from asa.accounts.events import record_event
 from asa.accounts.models import LoginAttempt, RecoveryCode, Role, TwoFactorDevice, User
+from asa.accounts.token_cache import forget_tokens_of
 
 VERIFIED_SESSION_KEY = "two_factor_verified"  # the session passed its second factor
 PENDING_SESSION_KEY = "two_factor_pending"  # the password matched; the code is still owed
@@ -330,6 +331,8 @@ def record_login_failure(*, username: str, ip_address: str | None) -> bool:
             User.objects.filter(username=typed).first()
             or User.objects.filter(username__iexact=typed).first()
         )
+        if user is not None and "username" in locked:
+            forget_tokens_of(user.pk)  # the lock stops the user's API tokens too, at once
         record_event(
             actor=None,
             action="login_locked",

@@ -25,13 +25,16 @@ def urgency_rank():
 
 
 def watch_list(cases: QuerySet[Case], *, bucket: str, today: dt.date | None = None):
-    """Open cases whose follow-up is overdue, due today, or due this week, most urgent first."""
+    """Open cases whose follow-up is overdue, due today, or due this week (or `due`: overdue or
+    today), most urgent first."""
     today = today or timezone.localdate()
     open_cases = cases.filter(status__in=OPEN_STATUSES)
     if bucket == "overdue":
         selected = open_cases.filter(next_follow_up_on__lt=today)
     elif bucket == "today":
         selected = open_cases.filter(next_follow_up_on=today)
+    elif bucket == "due":
+        selected = open_cases.filter(next_follow_up_on__lte=today)
     elif bucket == "week":
         selected = open_cases.filter(
             next_follow_up_on__gt=today, next_follow_up_on__lte=today + dt.timedelta(days=7)
@@ -60,19 +63,32 @@ def watch_counts(cases: QuerySet[Case], *, today: dt.date | None = None) -> dict
     }
 
 
-def newly_assigned(user, *, days: int = 7) -> QuerySet[Case]:
-    """Cases assigned to the user (as a volunteer) in the last `days` and still open."""
+def todays_work(user, *, today: dt.date, days: int = 7) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """The volunteer's day: their cases whose visit is due (overdue or today), most urgent
+    first, and their cases assigned in the last `days` and still open (newest report first).
+
+    Both start from the user's own open assignments (a volunteer holds about a hundred), read
+    first and written out as ids: PostgreSQL then reads those cases by primary key and sorts a
+    few rows. With "assigned to me" as a subquery beside the scope's OR, it walked the
+    watch-order index past the tens of thousands of cases of a chair's center to find twenty
+    (bench/load.py). The scope still applies to each case.
+    """
+    from asa.cases.models import CaseAssignment
+
     since = timezone.now() - dt.timedelta(days=days)
-    return (
-        cases_for(user)
-        .filter(
-            status__in=OPEN_STATUSES,
-            assignments__volunteer__user=user,
-            assignments__ended_at__isnull=True,
-            assignments__assigned_at__gte=since,
-        )
-        .distinct()
-    )
+    assigned, recent = set(), set()
+    for case_id, assigned_at in (
+        CaseAssignment.objects.filter(volunteer__user=user, ended_at__isnull=True)
+        .order_by()
+        .values_list("case_id", "assigned_at")
+    ):
+        assigned.add(case_id)
+        if assigned_at >= since:
+            recent.add(case_id)
+    cases = cases_for(user)
+    due = watch_list(cases.filter(pk__in=assigned), bucket="due", today=today)
+    new = cases.filter(pk__in=recent, status__in=OPEN_STATUSES).order_by("-reported_at")
+    return due, new
 
 
 def assistance_totals(*, person=None, household=None) -> list[dict]:

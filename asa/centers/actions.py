@@ -486,7 +486,11 @@ def change_volunteer_role(*, actor, volunteer: Volunteer, role: str, reason: str
 
 def _sync_account_roles(*, actor, volunteer: Volunteer) -> None:
     """Keep the volunteer's sign-in roles in step with their role and status in the center."""
+    from asa.accounts.token_cache import forget_tokens_of
+
     user = volunteer.user
+    # The volunteer's status and record are part of their scope even when no role changes.
+    forget_tokens_of(user.pk)
     wanted = set()
     if volunteer.status == VolunteerStatus.ACTIVE:
         wanted.add(Role.VOLUNTEER)

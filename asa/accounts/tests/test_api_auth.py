@@ -12,6 +12,13 @@ def bearer(secret: str) -> Client:
     return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
+@pytest.fixture
+def token_cache_on(settings):
+    """Token lookups cached as in production, for long enough that only the invalidation can
+    make a change apply at the next request (the suite runs with the cache off)."""
+    settings.API_TOKEN_CACHE_SECONDS = 300
+
+
 URLS = ["/api/v1/centers", "/api/v1/volunteers", "/api/v1/provinces", "/api/v1/tokens"]
 
 
@@ -178,7 +185,7 @@ def test_it_serves_the_docs_page_without_a_cdn(client, db):
 
 
 def test_a_token_request_reads_its_scope_in_the_token_query_and_a_role_change_applies_next(
-    db, center_a
+    db, center_a, token_cache_on
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -208,7 +215,7 @@ def test_a_token_request_reads_its_scope_in_the_token_query_and_a_role_change_ap
 
 
 def test_a_locked_out_users_tokens_stop_at_once_and_work_again_when_the_lock_ends(
-    chair_a, settings
+    chair_a, settings, token_cache_on
 ):
     import datetime as dt
 
@@ -229,7 +236,9 @@ def test_a_locked_out_users_tokens_stop_at_once_and_work_again_when_the_lock_end
     assert bearer(secret).get("/api/v1/centers").status_code == 200
 
 
-def test_a_success_before_the_failures_does_not_keep_a_locked_users_token_alive(chair_a, settings):
+def test_a_success_before_the_failures_does_not_keep_a_locked_users_token_alive(
+    chair_a, settings, token_cache_on
+):
     from asa.accounts import security
 
     _, secret = create_api_token(actor=chair_a, user=chair_a, name="t")
@@ -242,7 +251,7 @@ def test_a_success_before_the_failures_does_not_keep_a_locked_users_token_alive(
 
 
 @pytest.mark.parametrize("status", ["inactive", "left"])
-def test_a_deactivated_volunteers_tokens_stop_at_once(chair_a, volunteer_a, status):
+def test_a_deactivated_volunteers_tokens_stop_at_once(chair_a, volunteer_a, status, token_cache_on):
     from asa.centers.actions import change_volunteer_status
 
     _, secret = create_api_token(actor=volunteer_a, user=volunteer_a, name="phone")
@@ -272,3 +281,87 @@ def test_a_locked_users_token_is_still_one_query(chair_a, settings):
         for q in captured.captured_queries
         if "loginattempt" in q["sql"].lower() and "key_hash" not in q["sql"]
     ]
+
+
+def _token_queries(secret: str, url: str = "/api/v1/centers") -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert bearer(secret).get(url).status_code == 200
+    return len([q for q in captured.captured_queries if "key_hash" in q["sql"]])
+
+
+def test_a_tokens_lookup_is_cached_between_requests(chair_a, token_cache_on):
+    _, secret = create_api_token(actor=chair_a, user=chair_a, name="t")
+    assert _token_queries(secret) == 1
+    assert _token_queries(secret) == 0  # user and scope from the cache
+    # The cached user is whole but for the password hash, which stays in the database.
+    from django.core.cache import cache
+
+    from asa.accounts.actions import _hash_token
+    from asa.accounts.token_cache import recall
+
+    user, rows = recall(_hash_token(secret))
+    assert user.pk == chair_a.pk and user.username == "chair.a" and rows
+    assert chair_a.password not in repr(cache.get("asa:api-token:" + _hash_token(secret)))
+
+
+def test_it_answers_401_for_a_revoked_token_even_when_cached(chair_a, token_cache_on):
+    token, secret = create_api_token(actor=chair_a, user=chair_a, name="old")
+    assert bearer(secret).get("/api/v1/centers").status_code == 200
+    assert _token_queries(secret) == 0
+    revoke_api_token(actor=chair_a, token=token)
+    assert bearer(secret).get("/api/v1/centers").status_code == 401
+
+
+def test_it_answers_401_for_a_deactivated_user_even_when_cached(chair_a, token_cache_on):
+    from asa.accounts.actions import set_user_active
+
+    _, secret = create_api_token(actor=chair_a, user=chair_a, name="t")
+    assert bearer(secret).get("/api/v1/centers").status_code == 200
+    set_user_active(actor=None, user=chair_a, active=False, reason="ลาออกจากตำแหน่ง")
+    assert bearer(secret).get("/api/v1/centers").status_code == 401
+    set_user_active(actor=None, user=chair_a, active=True, reason="กลับมาทำงาน")
+    assert bearer(secret).get("/api/v1/centers").status_code == 200
+
+
+def test_a_role_taken_away_applies_at_once_even_when_cached(center_a, token_cache_on):
+    from asa.accounts.actions import remove_role
+    from asa.accounts.models import Role
+    from asa.conftest import make_user
+    from asa.geo.models import District
+
+    officer = make_user("officer.cached", Role.DISTRICT_OFFICER, District.objects.get(code="1005"))
+    _, secret = create_api_token(actor=None, user=officer, name="t")
+    url = f"/api/v1/centers/{center_a.pk}"
+    assert _token_queries(secret, url) == 1
+    assert _token_queries(secret, url) == 0  # cached
+    remove_role(actor=None, assignment=officer.role_assignments.get())
+    assert bearer(secret).get(url).status_code == 404
+
+
+def test_a_signed_in_users_scope_is_cached_and_a_role_change_applies_next(
+    client_for, center_a, token_cache_on
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from asa.accounts.actions import remove_role
+    from asa.accounts.models import Role
+    from asa.conftest import make_user
+    from asa.geo.models import District
+
+    officer = make_user("officer.session", Role.DISTRICT_OFFICER, District.objects.get(code="1005"))
+    client = client_for(officer)
+    url = f"/api/v1/centers/{center_a.pk}"
+
+    def scope_reads() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len([q for q in captured.captured_queries if "accounts_roleassignment" in q["sql"]])
+
+    assert scope_reads() == 1
+    assert scope_reads() == 0  # from the cache
+    remove_role(actor=None, assignment=officer.role_assignments.get())
+    assert client.get(url).status_code == 404  # at the very next request

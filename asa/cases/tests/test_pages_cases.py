@@ -717,3 +717,22 @@ def test_the_watch_command_flags_overdue_cases(case, chair_a, capsys):
     )
     call_command("watch")
     assert "เลยกำหนดติดตาม: 1" in capsys.readouterr().out
+
+
+def test_today_reads_from_the_volunteers_own_assignments(client_for, chair_a, volunteer_a):
+    """The page's queries, counted: the assignments first, then the cases by their ids (not a
+    scope-wide walk of the watch-order index); a case no longer theirs stays off it."""
+    _grow(chair_a, volunteer_a, 3)
+    theirs = make_case(chair_a, volunteer_a, person=make_person(chair_a, "ไม่ใช่ของฉัน"))
+    actions.unassign_volunteer(actor=chair_a, case=theirs, volunteer=volunteer_of(volunteer_a))
+    Case.objects.filter(pk=theirs.pk).update(next_follow_up_on=timezone.localdate())
+    client = client_for(volunteer_a)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(reverse("cases:today"))
+    assert response.status_code == 200
+    shown = {case.pk for case in response.context["page_obj"]}
+    assert len(shown) == 2 and theirs.pk not in shown  # overdue and today, not next week's
+    sql = [query["sql"] for query in context.captured_queries]
+    # Session, user, scope, the assignments, new cases, the count and page of due cases, unread
+    # notifications, and the session's save (UPDATE between a savepoint and its release).
+    assert len(sql) == 11, "\n".join(sql)
