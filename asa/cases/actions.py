@@ -26,6 +26,7 @@ from asa.cases.models import (
     AssistanceKind,
     Case,
     CaseAssignment,
+    CaseReopening,
     Outcome,
     PlanItem,
     PlanItemStatus,
@@ -700,7 +701,7 @@ def reopen_case(*, actor, case: Case, reason: str, expected_version: int | None 
         raise ValidationError({"reason": "กรุณาระบุเหตุผลการเปิดกรณีอีกครั้ง"})
     if case.is_open:
         raise ValidationError({"reason": "กรณีนี้ยังเปิดอยู่"})
-    old_outcome = case.outcome
+    old_outcome, old_closed_at = case.outcome, case.closed_at
     _bump(
         case,
         expected_version,
@@ -710,6 +711,10 @@ def reopen_case(*, actor, case: Case, reason: str, expected_version: int | None 
         closed_by=None,
         next_follow_up_on=timezone.localdate() + dt.timedelta(days=7),
     )
+    if old_closed_at is not None:
+        CaseReopening.objects.create(
+            case=case, closed_at=old_closed_at, outcome=old_outcome, reopened_at=timezone.now()
+        )
     record_event(
         actor=actor,
         action="reopen_case",
