@@ -1712,6 +1712,7 @@ AID_API: dict[str, Entry] = {
 }
 API.update(AID_API)
 
+
 def _agency_user_agency():
     from asa.accounts.models import Role, RoleAssignment
 
@@ -1756,12 +1757,8 @@ REPORTS_PAGES: dict[str, Entry] = {
     "reports:district": Entry("dashboard_district", kwargs=lambda world: {"code": "1005"}),
     "reports:center": Entry("write", kwargs=_center_a),
     "reports:nation_outcomes": Entry("admin", query=lambda world: "?fiscal_year=2569"),
-    "reports:province_outcomes": Entry(
-        "dashboard_province", kwargs=lambda world: {"code": "10"}
-    ),
-    "reports:district_outcomes": Entry(
-        "dashboard_district", kwargs=lambda world: {"code": "1005"}
-    ),
+    "reports:province_outcomes": Entry("dashboard_province", kwargs=lambda world: {"code": "10"}),
+    "reports:district_outcomes": Entry("dashboard_district", kwargs=lambda world: {"code": "1005"}),
     "reports:center_outcomes": Entry("write", kwargs=_center_a),
     "reports:partner_scorecard": Entry(
         "agency_editors", kwargs=lambda world: {"agency_id": _agency_user_agency().pk}
