@@ -38,7 +38,7 @@ from asa.cases.models import (
 )
 from asa.centers.models import Center, Volunteer, VolunteerRole, VolunteerStatus
 from asa.lib.thai import be_year
-from asa.reports.actions import mark_case_rollups_stale
+from asa.reports.actions import mark_case_rollups_stale, mark_rollups_stale
 
 # First follow-up (the first visit) is due this many days after intake, by urgency.
 FIRST_VISIT_DAYS = {Urgency.EMERGENCY: 0, Urgency.URGENT: 3, Urgency.ROUTINE: 7}
@@ -622,6 +622,9 @@ def record_assistance(
         obj=case,
         changes={"assistance": row.pk, "kind": kind, "amount": amount},
     )
+    if case.closed_at is not None:
+        # Help and the outcome of its case count in the month the case was closed.
+        mark_rollups_stale(center_id=case.center_id, on=case.closed_at)
     return row
 
 

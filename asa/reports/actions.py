@@ -20,7 +20,7 @@ import time
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from asa.reports.facts import current_facts, monthly_facts, outcome_facts
+from asa.reports.facts import all_monthly_facts, current_facts
 from asa.reports.models import NATION_CODE, AreaLevel, CurrentFigure, MonthlyFigure, StaleMonth
 
 MONTHLY = MonthlyFigure._meta.db_table
@@ -207,7 +207,7 @@ def _sum_current_parents(*, districts=None, provinces=None, now: dt.datetime) ->
 
 def _all_facts(**one_center_month):
     """The activity figures, then the outcome figures (same rows, same refresh)."""
-    return monthly_facts(**one_center_month) + outcome_facts(**one_center_month)
+    return all_monthly_facts(**one_center_month)
 
 
 def mark_late_referrals_stale(*, today: dt.date | None = None, days: int = 7) -> int:
@@ -362,6 +362,10 @@ def mark_case_rollups_stale(
 
         days.update(Visit.objects.filter(case=case).values_list("visited_at", flat=True))
         days.update(Referral.objects.filter(case=case).values_list("sent_at", flat=True))
+        from asa.cases.models import CaseReopening
+
+        # The outcome figure "reopened within 90 days" counts in the undone closure's month.
+        days.update(CaseReopening.objects.filter(case=case).values_list("closed_at", flat=True))
     months = {_local_date(day).replace(day=1) for day in days if day is not None}
     for center_id in sorted(centers):
         for month in sorted(months):

@@ -627,3 +627,11 @@ def outcome_facts(*, center_id: int | None = None, month: dt.date | None = None)
             ),
         ),
     ]  # fmt: skip
+
+
+def all_monthly_facts(*, center_id: int | None = None, month: dt.date | None = None):
+    """The activity figures, then the outcome figures: what a refresh, a rebuild and the nightly
+    check (asa.ops.consistency) all compute, so they cannot disagree."""
+    return monthly_facts(center_id=center_id, month=month) + outcome_facts(
+        center_id=center_id, month=month
+    )

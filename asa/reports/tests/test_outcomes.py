@@ -510,3 +510,10 @@ def test_resolving_a_problem_dates_it_and_refuses_a_bad_date(center_a):
     assert PersonProblem.objects.get(pk=problem.pk).resolved_on == timezone.localdate()
     update_problem_status(actor=None, problem=problem, status="active")
     assert PersonProblem.objects.get(pk=problem.pk).resolved_on is None
+
+
+def test_the_nightly_check_agrees_with_the_outcome_rollups(world):
+    from asa.ops.consistency import check_rollups
+
+    result = check_rollups()
+    assert result["mismatched"] == 0 and result["nation_mismatched"] == 0, result["sample"]
