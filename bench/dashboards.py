@@ -216,7 +216,7 @@ def generate_outcomes() -> None:
             cursor,
             "problems resolved",
             "UPDATE registry_personproblem SET resolved_on ="
-            " LEAST(CURRENT_DATE, first_reported_on + (id %% 400))"
+            " LEAST(CURRENT_DATE, first_reported_on + (id %% 400)::integer)"
             " WHERE status = 'resolved' AND resolved_on IS NULL",
         )
         cursor.execute("SELECT count(*) FROM registry_householdassessment")
@@ -231,7 +231,7 @@ def generate_outcomes() -> None:
                     "INSERT INTO registry_householdassessment (household_id, assessed_on,"
                     " indicators, income_score, housing_score, health_score, education_score,"
                     " public_services_score, notes, created_at)"
-                    f" SELECT h.id, CURRENT_DATE - {days}, '{{}}'::jsonb,"
+                    f" SELECT h.id, CURRENT_DATE - ({days})::integer, '{{}}'::jsonb,"
                     f" GREATEST(0, 2 + {change}), 2, GREATEST(0, 3 - {change}), 2,"
                     f" GREATEST(0, 1 + (h.id %% 3) * {change}), '', now()"
                     " FROM registry_household h WHERE h.id %% 3 = 0",
