@@ -8,10 +8,10 @@ Needs the people of `bench/generate` and the cases and visits of `bench/generate
 `--generate` adds, with set-based SQL, what the dashboards count and those leave out: volunteers
 up to `--volunteers` (200,000) across every center, one or two of them on each visit, approved
 hand-entered hours, consents and referrals with outcomes, distributions of goods and equipment
-out on loan. Then it measures:
+out on loan, and what the outcome figures read (`generate_outcomes`). Then it measures:
 
 1. `asa rollups rebuild` from scratch (target ≤ 5 minutes at 1M people / 3M visits / 200k
-   volunteers);
+   volunteers), and the part of it the outcome figures take;
 2. the same national figures for the current fiscal year counted straight from the base tables
    (what a dashboard would cost without rollups);
 3. one stale center-month refreshed (what the task worker does after an action);
@@ -193,6 +193,83 @@ def generate(*, volunteers: int) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
+def generate_outcomes() -> None:
+    """What the outcome figures read and the other generators leave out (PostgreSQL, set-based):
+    partners' answer and finish times, problems' resolution dates, two assessments for a third
+    of the households (90–260 days apart, some better, some worse), reopenings of one closure in
+    fifty, and help on a quarter of the closed cases."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        _sql(
+            cursor,
+            "referral answers",
+            "UPDATE referrals_referral SET"
+            " responded_at = CASE WHEN status NOT IN ('sent', 'withdrawn')"
+            "  THEN sent_at + (id %% 9) * interval '1 day' END,"
+            " finished_at = CASE WHEN status IN ('completed', 'not_completed', 'declined',"
+            "  'withdrawn') THEN sent_at + (5 + id %% 40) * interval '1 day' END"
+            " WHERE responded_at IS NULL AND finished_at IS NULL",
+        )
+        _sql(
+            cursor,
+            "problems resolved",
+            "UPDATE registry_personproblem SET resolved_on ="
+            " LEAST(CURRENT_DATE, first_reported_on + (id %% 400)::integer)"
+            " WHERE status = 'resolved' AND resolved_on IS NULL",
+        )
+        cursor.execute("SELECT count(*) FROM registry_householdassessment")
+        if cursor.fetchone()[0] < 1000:
+            for label, days, change in (
+                ("first assessments", "(200 + h.id %% 200)", "0"),
+                ("latest assessments", "(h.id %% 110)", "(h.id %% 5 - 2)"),
+            ):
+                _sql(
+                    cursor,
+                    label,
+                    "INSERT INTO registry_householdassessment (household_id, assessed_on,"
+                    " indicators, income_score, housing_score, health_score, education_score,"
+                    " public_services_score, notes, created_at)"
+                    f" SELECT h.id, CURRENT_DATE - ({days})::integer, '{{}}'::jsonb,"
+                    f" GREATEST(0, 2 + {change}), 2, GREATEST(0, 3 - {change}), 2,"
+                    f" GREATEST(0, 1 + (h.id %% 3) * {change}), '', now()"
+                    " FROM registry_household h WHERE h.id %% 3 = 0",
+                )
+        cursor.execute("SELECT count(*) FROM cases_casereopening")
+        if cursor.fetchone()[0] == 0:
+            _sql(
+                cursor,
+                "reopenings",
+                "INSERT INTO cases_casereopening (case_id, closed_at, outcome, reopened_at)"
+                " SELECT id, reported_at + interval '3 days', outcome,"
+                " reported_at + interval '3 days' + (id %% 150) * interval '1 day'"
+                " FROM cases_case WHERE closed_at IS NOT NULL AND id %% 50 = 0",
+            )
+        cursor.execute("SELECT count(*) FROM cases_assistance")
+        if cursor.fetchone()[0] < 1000:
+            _sql(
+                cursor,
+                "assistance",
+                "INSERT INTO cases_assistance (case_id, person_id, household_id, center_id, kind,"
+                " regulation, amount, description, given_on, provider, recorded_at)"
+                " SELECT c.id, c.person_id, c.household_id, c.center_id,"
+                " (ARRAY['emergency_grant', 'cash', 'goods', 'service'])[1 + c.id %% 4],"
+                " '', CASE WHEN c.id %% 4 < 2 THEN 1000 + (c.id %% 5) * 500 END,"
+                " 'ความช่วยเหลือ', c.reported_at::date + 5, '', now()"
+                " FROM cases_case c WHERE c.id %% 4 = 1",
+            )
+        cursor.execute("SET session_replication_role = DEFAULT")
+        for table in (
+            "referrals_referral",
+            "registry_personproblem",
+            "registry_householdassessment",
+            "cases_casereopening",
+            "cases_assistance",
+        ):
+            cursor.execute(f"ANALYZE {table}")
+
+
 def sizes() -> dict:
     from django.db import connection
 
@@ -332,16 +409,34 @@ def main() -> None:
     if options.generate:
         print("generating:")
         generate(volunteers=options.volunteers)
+        generate_outcomes()
     print("data:", ", ".join(f"{name} {count:,}" for name, count in sizes().items()))
 
     if not options.skip_rebuild:
+        from asa.reports.facts import OUTCOME_METRICS
+
+        steps: list[tuple[str, float]] = []
+
+        def progress(text: str) -> None:
+            print(text)
+            label, _, seconds = text.strip().rpartition(": ")
+            steps.append((label, float(seconds.split()[0])))
+
         started = time.monotonic()
-        result = rebuild_rollups(progress=print)
+        result = rebuild_rollups(progress=progress)
+        # problems_reported is an activity figure the outcomes also read: not counted here.
+        outcome_seconds = sum(
+            seconds
+            for label, seconds in steps
+            if label in OUTCOME_METRICS and label != "problems_reported"
+        )
         print(
             f"rollup rebuild from scratch: {time.monotonic() - started:.1f} s"
             f" ({MonthlyFigure.objects.count():,} monthly rows,"
             f" {CurrentFigure.objects.count():,} current rows; {result})"
         )
+        outcome_rows = MonthlyFigure.objects.filter(metric__in=OUTCOME_METRICS).count()
+        print(f"  of which the outcome figures: {outcome_seconds:.1f} s ({outcome_rows:,} rows)")
     period = Period.current_fiscal_year()
     started = time.monotonic()
     naive_nation(period)
@@ -371,12 +466,23 @@ def main() -> None:
         ("API province Bangkok", f"/api/v1/dashboards/provinces/10{fy}", True),
         ("API district Bang Khen", f"/api/v1/dashboards/districts/1005{fy}", True),
         ("API center Bang Khen", f"/api/v1/dashboards/centers/{bang_khen.pk}{fy}", True),
+        ("API outcomes nation", f"/api/v1/dashboards/nation/outcomes{fy}", True),
+        ("API outcomes Bangkok", f"/api/v1/dashboards/provinces/10/outcomes{fy}", True),
+        ("API outcomes Bang Khen", f"/api/v1/dashboards/districts/1005/outcomes{fy}", True),
+        (
+            "API outcomes center",
+            f"/api/v1/dashboards/centers/{bang_khen.pk}/outcomes{fy}",
+            True,
+        ),
     ]
     pages = [
         ("page nation", "reports:nation", {}),
         ("page province Bangkok", "reports:province", {"code": "10"}),
         ("page district Bang Khen", "reports:district", {"code": "1005"}),
         ("page center Bang Khen", "reports:center", {"pk": bang_khen.pk}),
+        ("page outcomes nation", "reports:nation_outcomes", {}),
+        ("page outcomes Bangkok", "reports:province_outcomes", {"code": "10"}),
+        ("page outcomes center", "reports:center_outcomes", {"pk": bang_khen.pk}),
     ]
     for label, name, kwargs in pages:
         try:

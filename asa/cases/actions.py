@@ -26,6 +26,7 @@ from asa.cases.models import (
     AssistanceKind,
     Case,
     CaseAssignment,
+    CaseReopening,
     Outcome,
     PlanItem,
     PlanItemStatus,
@@ -37,7 +38,7 @@ from asa.cases.models import (
 )
 from asa.centers.models import Center, Volunteer, VolunteerRole, VolunteerStatus
 from asa.lib.thai import be_year
-from asa.reports.actions import mark_case_rollups_stale
+from asa.reports.actions import mark_case_rollups_stale, mark_rollups_stale
 
 # First follow-up (the first visit) is due this many days after intake, by urgency.
 FIRST_VISIT_DAYS = {Urgency.EMERGENCY: 0, Urgency.URGENT: 3, Urgency.ROUTINE: 7}
@@ -621,6 +622,9 @@ def record_assistance(
         obj=case,
         changes={"assistance": row.pk, "kind": kind, "amount": amount},
     )
+    if case.closed_at is not None:
+        # Help and the outcome of its case count in the month the case was closed.
+        mark_rollups_stale(center_id=case.center_id, on=case.closed_at)
     return row
 
 
@@ -700,7 +704,7 @@ def reopen_case(*, actor, case: Case, reason: str, expected_version: int | None 
         raise ValidationError({"reason": "กรุณาระบุเหตุผลการเปิดกรณีอีกครั้ง"})
     if case.is_open:
         raise ValidationError({"reason": "กรณีนี้ยังเปิดอยู่"})
-    old_outcome = case.outcome
+    old_outcome, old_closed_at = case.outcome, case.closed_at
     _bump(
         case,
         expected_version,
@@ -710,6 +714,10 @@ def reopen_case(*, actor, case: Case, reason: str, expected_version: int | None 
         closed_by=None,
         next_follow_up_on=timezone.localdate() + dt.timedelta(days=7),
     )
+    if old_closed_at is not None:
+        CaseReopening.objects.create(
+            case=case, closed_at=old_closed_at, outcome=old_outcome, reopened_at=timezone.now()
+        )
     record_event(
         actor=actor,
         action="reopen_case",

@@ -595,19 +595,43 @@ def _assistance(user):
     return visible(user, Assistance.objects.select_related("person", "center"))
 
 
+def household_ledger(user, household_id: int):
+    """Help given to a household and its members (past and present) by any center — for whoever
+    may read the household (asa.registry.queries.help_history explains the rule)."""
+    from django.db.models import Q
+
+    from asa.registry.models import HouseholdMembership
+    from asa.registry.queries import households_for
+
+    if not 0 < household_id < 2**63 or not households_for(user).filter(pk=household_id).exists():
+        raise ValidationError({"household": "ไม่พบครัวเรือนนี้ หรือคุณไม่มีสิทธิ์ดูครัวเรือนนี้"})
+    members = HouseholdMembership.objects.filter(household_id=household_id).values("person_id")
+    return Assistance.objects.filter(
+        Q(household_id=household_id) | Q(person_id__in=members)
+    ).select_related("person", "center")
+
+
 @router.get(
     "/assistance",
     response=list[AssistanceOut],
     tags=["assistance"],
     summary="Help given on the cases you may see (newest first)",
+    description=(
+        "`household=<id>`: the household's ledger — the help every center gave the household "
+        "and anyone who has lived in it, for whoever may read the household (a household you "
+        "may not read, or that does not exist: 422 naming `household`)."
+    ),
 )
 @paginate(LimitOffsetPagination)
 def list_assistance(
     request,
     case: int | None = Query(None, description="case id"),
     person: int | None = Query(None, description="person id"),
+    household: int | None = Query(None, description="household id: its ledger across centers"),
 ):
     rows = _assistance(request.auth)
+    if household is not None:
+        rows = household_ledger(request.auth, household)
     if case is not None:
         rows = rows.filter(case_id=case)
     if person is not None:

@@ -147,6 +147,23 @@ class Case(models.Model):
         return Status(self.status).label
 
 
+class CaseReopening(models.Model):
+    """A closed case opened again: when it had been closed and when it reopened.
+
+    Reopening clears the case's closing fields, so the closure it undid is kept here for the
+    outcome figure "reopened within 90 days" (asa.reports.facts.outcome_facts).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reopenings")
+    closed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    reopened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reopened_at", "-id"]
+        indexes = [models.Index(fields=["case", "reopened_at"])]
+
+
 class CaseAssignment(models.Model):
     """A volunteer working on a case, from `assigned_at` until `ended_at`."""
 

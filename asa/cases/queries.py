@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from asa.accounts.access import visible
@@ -91,13 +91,20 @@ def todays_work(user, *, today: dt.date, days: int = 7) -> tuple[QuerySet[Case],
     return due, new
 
 
-def assistance_totals(*, person=None, household=None) -> list[dict]:
-    """Help given per kind, across all centers: [{kind, count, amount}]."""
+def assistance_totals(*, person=None, household=None, member_ids=()) -> list[dict]:
+    """Help given per kind, across all centers: [{kind, count, amount}].
+
+    With `household`, its ledger: help recorded on the household and, with `member_ids`, help
+    given to those people (its members, past and present) wherever it was recorded.
+    """
     rows = Assistance.objects.all()
     if person is not None:
         rows = rows.filter(person=person)
     if household is not None:
-        rows = rows.filter(household=household)
+        whose = Q(household=household)
+        if member_ids:
+            whose |= Q(person_id__in=list(member_ids))
+        rows = rows.filter(whose)
     return list(
         rows.values("kind").annotate(count=Count("id"), amount=Sum("amount")).order_by("kind")
     )

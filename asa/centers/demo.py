@@ -177,6 +177,7 @@ def load_demo(*, stdout=None) -> dict:
     load_one_home_demo(stdout=stdout)
     __import__("asa.aid.demo").aid.demo.load_aid_demo(stdout=stdout)
     __import__("asa.centers.demo_events").centers.demo_events.load_events_demo(stdout=stdout)
+    __import__("asa.reports.demo").reports.demo.load_outcomes_demo(stdout=stdout)
     from asa.accounts.demo import load_audit_demo
 
     load_audit_demo(stdout=stdout)  # last: reads of the demo people and cases

@@ -30,11 +30,11 @@ def _decimal(value) -> Decimal:
 
 def check_rollups() -> dict:
     from asa.reports.actions import mark_rollups_stale_many
-    from asa.reports.facts import monthly_facts
+    from asa.reports.facts import all_monthly_facts
 
     pending = set(StaleMonth.objects.values_list("center_id", "month"))
     expected: dict[tuple, Decimal] = {}
-    for metric, queryset in monthly_facts():
+    for metric, queryset in all_monthly_facts():
         for row in queryset:
             key = (str(row["c"]), _month(row["m"]), metric, str(row["d"] or ""))
             expected[key] = expected.get(key, Decimal(0)) + _decimal(row["v"])

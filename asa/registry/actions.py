@@ -499,8 +499,9 @@ def record_problem(
     if not created:
         problem.severity = Severity(severity)
         problem.status = ProblemStatus.ACTIVE
+        problem.resolved_on = None
         problem.notes = notes or problem.notes
-        problem.save(update_fields=["severity", "status", "notes"])
+        problem.save(update_fields=["severity", "status", "resolved_on", "notes"])
     record_event(
         actor=actor,
         action="record_problem",
@@ -513,19 +514,35 @@ def record_problem(
 
 @transaction.atomic
 def update_problem_status(
-    *, actor, problem: PersonProblem, status: str, notes: str = ""
+    *,
+    actor,
+    problem: PersonProblem,
+    status: str,
+    notes: str = "",
+    resolved_on: dt.date | None = None,
 ) -> PersonProblem:
+    """Change a problem's status; resolving it dates it (`resolved_on`, default today)."""
     old = problem.status
     problem.status = ProblemStatus(status)
+    if problem.status != ProblemStatus.RESOLVED:
+        problem.resolved_on = None
+    elif old != ProblemStatus.RESOLVED or problem.resolved_on is None:
+        problem.resolved_on = resolved_on or timezone.localdate()
+    if problem.resolved_on is not None and problem.resolved_on < problem.first_reported_on:
+        raise ValidationError({"resolved_on": "วันที่คลี่คลายต้องไม่ก่อนวันที่รับแจ้งครั้งแรก"})
+    if problem.resolved_on is not None and problem.resolved_on > timezone.localdate():
+        raise ValidationError({"resolved_on": "วันที่คลี่คลายต้องไม่อยู่ในอนาคต"})
     if notes:
         problem.notes = notes
-    problem.save(update_fields=["status", "notes"])
+    problem.save(update_fields=["status", "resolved_on", "notes"])
     record_event(
         actor=actor,
         action="update_problem_status",
         obj=problem.person,
         changes={"problem": problem.problem_type.code, "status": [old, status]},
     )
+    # "Resolved within the fiscal year" counts in the month the problem was first reported.
+    mark_rollups_stale(center_id=problem.person.center_id, on=problem.first_reported_on)
     return problem
 
 
@@ -668,6 +685,12 @@ def record_household_assessment(
     if errors:
         raise ValidationError(errors)
     scores = assessment.dimension_scores(indicators)
+    previous_latest = (
+        HouseholdAssessment.objects.filter(household=household)
+        .order_by("-assessed_on")
+        .values_list("assessed_on", flat=True)
+        .first()
+    )
     row = HouseholdAssessment.objects.create(
         household=household,
         assessed_on=assessed_on,
@@ -682,6 +705,9 @@ def record_household_assessment(
         obj=household,
         changes={"scores": scores, "assessed_on": assessed_on},
     )
+    # A household's change counts in the month of its latest assessment, which may move.
+    for day in {assessed_on, previous_latest} - {None}:
+        mark_rollups_stale(center_id=household.center_id, on=day)
     return row
 
 

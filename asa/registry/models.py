@@ -360,6 +360,9 @@ class PersonProblem(models.Model):
     status = models.CharField(
         _("สถานะ"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.ACTIVE
     )
+    # The day the problem was marked resolved (cleared when it comes back): the outcome figure
+    # "problems resolved within the fiscal year" reads it.
+    resolved_on = models.DateField(_("วันที่คลี่คลาย"), null=True, blank=True)
     notes = models.TextField(_("รายละเอียด"), blank=True)
 
     class Meta:

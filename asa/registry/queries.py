@@ -205,7 +205,14 @@ def _fts_ids(match: str, cap: int) -> list[int]:
 HISTORY_LIMIT = 10
 
 
-def help_history(user, *, person_ids, household_ids=(), limit: int = HISTORY_LIMIT) -> dict:
+def help_history(
+    user,
+    *,
+    person_ids,
+    household_ids=(),
+    limit: int = HISTORY_LIMIT,
+    every_center: bool = False,
+) -> dict:
     """The cases, help, goods and loans of some people (and households), as this user may see them.
 
     For a person's page (their id; after a merge the survivor holds the merged record's rows)
@@ -219,19 +226,27 @@ def help_history(user, *, person_ids, household_ids=(), limit: int = HISTORY_LIM
     whose = Q(person_id__in=person_ids)
     if household_ids:
         whose |= Q(household_id__in=household_ids)
+
+    def help_rows(queryset):
+        # The household ledger (`every_center`): whoever may read the household sees the help
+        # every center gave its members — the date, kind, amount and giving center, so one
+        # center does not duplicate another's help — but not the other centers' cases (their
+        # story and number stay behind the access layer: "cases" is always scoped).
+        return queryset if every_center else visible(user, queryset)
+
     sources = {
         "cases": visible(user, Case.objects.filter(whose)).select_related("person", "center"),
-        "assistance": visible(user, Assistance.objects.filter(whose)).select_related(
-            "person", "case"
+        "assistance": help_rows(Assistance.objects.filter(whose)).select_related(
+            "person", "case", "center"
         ),
-        "distributions": visible(user, Distribution.objects.filter(whose)).select_related(
-            "person", "household"
+        "distributions": help_rows(Distribution.objects.filter(whose)).select_related(
+            "person", "household", "center"
         ),
-        "loans": visible(user, Loan.objects.filter(whose)).select_related(
-            "person", "household", "piece__item"
+        "loans": help_rows(Loan.objects.filter(whose)).select_related(
+            "person", "household", "piece__item", "center"
         ),
     }
-    history: dict = {"limit": limit, "limited": False}
+    history: dict = {"limit": limit, "limited": False, "every_center": every_center}
     for name, rows in sources.items():
         history[name] = list(rows[:limit])
         count = len(history[name])
@@ -239,4 +254,11 @@ def help_history(user, *, person_ids, household_ids=(), limit: int = HISTORY_LIM
             count = rows.order_by().count()
         history[f"{name}_count"] = count
         history["limited"] |= count > limit
+    # Receipts open only for distributions the user may see (their own centers').
+    shown = [row.pk for row in history["distributions"]]
+    history["readable_distribution_ids"] = (
+        set(visible(user, Distribution.objects.filter(pk__in=shown)).values_list("pk", flat=True))
+        if every_center and shown
+        else set(shown)
+    )
     return history

@@ -465,6 +465,19 @@ def household_create(request):
     return render(request, "registry/household_form.html", {"form": form, "head": head})
 
 
+def _ledger_totals(household, memberships) -> list[dict]:
+    """Help per kind given to the household and its members by every center (one query)."""
+    from asa.cases.models import AssistanceKind
+    from asa.cases.queries import assistance_totals
+
+    labels = dict(AssistanceKind.choices)
+    member_ids = {membership.person_id for membership in memberships}
+    return [
+        {**row, "label": labels.get(row["kind"], row["kind"])}
+        for row in assistance_totals(household=household, member_ids=member_ids)
+    ]
+
+
 @login_required
 def household_detail(request, pk):
     household = get_for(
@@ -505,8 +518,10 @@ def household_detail(request, pk):
                 if pk is not None
             },
             household_ids=[household.pk],
+            every_center=True,
         ),
         "history_title": _("บัญชีความช่วยเหลือของครัวเรือน"),
+        "assistance_totals": _ledger_totals(household, memberships),
         "show_person": True,
         "q": text,
         "found": found,

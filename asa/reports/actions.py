@@ -17,10 +17,10 @@ How the figures stay current:
 import datetime as dt
 import time
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from asa.reports.facts import current_facts, monthly_facts
+from asa.reports.facts import all_monthly_facts, current_facts
 from asa.reports.models import NATION_CODE, AreaLevel, CurrentFigure, MonthlyFigure, StaleMonth
 
 MONTHLY = MonthlyFigure._meta.db_table
@@ -205,6 +205,31 @@ def _sum_current_parents(*, districts=None, provinces=None, now: dt.datetime) ->
         )
 
 
+def _all_facts(**one_center_month):
+    """The activity figures, then the outcome figures (same rows, same refresh)."""
+    return all_monthly_facts(**one_center_month)
+
+
+def mark_late_referrals_stale(*, today: dt.date | None = None, days: int = 7) -> int:
+    """Open referrals that went past a due date in the last `days` days move into the partner
+    scorecard's "late": mark the months they were sent in (daily, with the stock figures)."""
+    from asa.referrals.models import OPEN_REFERRAL_STATUSES, Referral
+
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=days)
+    rows = (
+        Referral.objects.filter(status__in=OPEN_REFERRAL_STATUSES)
+        .filter(
+            models.Q(respond_by__gte=since, respond_by__lt=today)
+            | models.Q(complete_by__gte=since, complete_by__lt=today)
+        )
+        .values_list("case__center_id", "sent_at")
+    )
+    marks = {(center_id, _local_date(sent_at)) for center_id, sent_at in rows}
+    mark_rollups_stale_many(marks=marks)
+    return len(marks)
+
+
 def _refresh_current(*, center_ids=None) -> int:
     """Recompute the stock figures of some centers (or all) and re-sum their parents."""
     from asa.centers.models import Center
@@ -255,7 +280,7 @@ def refresh_rollups(*, limit: int = 200) -> dict:
                     level=AreaLevel.CENTER, code=str(center_id), month=month
                 )
                 old._raw_delete(old.db)
-                for metric, queryset in monthly_facts(center_id=center_id, month=month):
+                for metric, queryset in _all_facts(center_id=center_id, month=month):
                     _insert_monthly(metric, queryset)
                 district, province = areas[center_id]
                 districts, provinces = touched.setdefault(month, (set(), set()))
@@ -270,6 +295,7 @@ def refresh_rollups(*, limit: int = 200) -> dict:
         computed = next(iter(nation), None)
         if computed is None or timezone.localtime(computed).date() < timezone.localdate():
             _refresh_current()
+            mark_late_referrals_stale()
         elif marks:
             _refresh_current(center_ids=sorted({center_id for _, center_id, _ in marks}))
         more = StaleMonth.objects.exists()
@@ -281,7 +307,8 @@ def refresh_rollups(*, limit: int = 200) -> dict:
 @transaction.atomic
 def refresh_current_figures() -> dict:
     """Recompute every stock figure (nightly: "overdue" depends on today's date)."""
-    return {"current": _refresh_current()}
+    current = _refresh_current()
+    return {"current": current, "late_referral_months": mark_late_referrals_stale()}
 
 
 @transaction.atomic
@@ -302,7 +329,7 @@ def rebuild_rollups(*, progress=None) -> dict:
     MonthlyFigure.objects.all()._raw_delete(MonthlyFigure.objects.db)
     done("clear")
     monthly = 0
-    for metric, queryset in monthly_facts():
+    for metric, queryset in _all_facts():
         monthly += _insert_monthly(metric, queryset)
         done(metric)
     _sum_parents(month=None)
@@ -335,6 +362,10 @@ def mark_case_rollups_stale(
 
         days.update(Visit.objects.filter(case=case).values_list("visited_at", flat=True))
         days.update(Referral.objects.filter(case=case).values_list("sent_at", flat=True))
+        from asa.cases.models import CaseReopening
+
+        # The outcome figure "reopened within 90 days" counts in the undone closure's month.
+        days.update(CaseReopening.objects.filter(case=case).values_list("closed_at", flat=True))
     months = {_local_date(day).replace(day=1) for day in days if day is not None}
     for center_id in sorted(centers):
         for month in sorted(months):

@@ -72,8 +72,9 @@ FILE_TYPES = {
 
 
 @transaction.atomic
-def export_dashboard(*, actor, dashboard, file_format: str) -> None:
-    """Record that `actor` exported the dashboard of one area and period (already scoped)."""
+def export_dashboard(*, actor, dashboard, file_format: str, shared: bool = False) -> None:
+    """Record that `actor` exported the dashboard of one area and period (already scoped);
+    `shared`: the copy for outside the ministry (small numbers suppressed)."""
     record_event(
         actor=actor,
         action="export_dashboard",
@@ -81,6 +82,7 @@ def export_dashboard(*, actor, dashboard, file_format: str) -> None:
         object_id=f"{dashboard.area.level}:{dashboard.area.code}",
         changes={
             "format": file_format,
+            "shared_outside": shared,
             "area": dashboard.area.name,
             "start": dashboard.period.start.isoformat(),
             "end": dashboard.period.end.isoformat(),
@@ -139,14 +141,93 @@ def long_rows(dashboard) -> list[list]:
     return rows
 
 
-def dashboard_csv(dashboard) -> bytes:
+# -- outcomes --------------------------------------------------------------------------------
+
+SUPPRESSION_NOTE = (
+    "ไฟล์สำหรับเผยแพร่ภายนอกกระทรวง: จำนวนที่น้อยกว่า 5 แสดงเป็น <5 และไม่แสดงร้อยละที่คำนวณจากจำนวนนั้น"
+)
+
+
+def _count(value, suppress: bool):
+    from asa.reports.outcomes import suppressed
+
+    return suppressed(value) if suppress else value
+
+
+def _share(share, part, whole, suppress: bool):
+    if share is None:
+        return None
+    if suppress and any(isinstance(v, int) and 0 < v < 5 for v in (part, whole)):
+        return None
+    return share
+
+
+def outcome_rows(outcomes, *, suppress: bool = False) -> list[list]:
+    """Every outcome figure, one a row: section, code, item, value (shares in percent);
+    `suppress`: counts of 1–4 become "<5" and the shares made from them are left out."""
+    count = lambda value: _count(value, suppress)  # noqa: E731
+    rows: list[list] = []
+    for figure in outcomes.headline:
+        # A median is days, not people: it is never suppressed.
+        value = figure.value if figure.key.startswith("median") else count(figure.value)
+        rows.append(["ผลลัพธ์: ตัวชี้วัด", figure.key, f"{figure.label} ({figure.unit})", value])
+        if figure.denominator is not None:
+            rows.append(["ผลลัพธ์: ตัวหาร", figure.key, figure.label, count(figure.denominator)])
+        share = _share(figure.share, figure.value, figure.denominator, suppress)
+        if share is not None:
+            rows.append(["ผลลัพธ์: ร้อยละ", figure.key, figure.label, share])
+        rows.append(["ผลลัพธ์: นิยาม", figure.key, figure.label, figure.definition])
+    for bar in outcomes.by_outcome:
+        rows.append(["ผลลัพธ์: กรณีที่ปิดจำแนกตามผล", bar.key, bar.label, count(bar.value)])
+    for section, table in (
+        ("ผลลัพธ์: กลุ่มเป้าหมาย", outcomes.by_target_group),
+        ("ผลลัพธ์: ประเภทปัญหา", outcomes.by_problem),
+    ):
+        for row in table:
+            rows.append([f"{section} (ปิด)", row.key, row.label, count(row.total)])
+            rows.append([f"{section} (แก้ไขได้)", row.key, row.label, count(row.resolved)])
+    for row in outcomes.problems:
+        rows.append(["ผลลัพธ์: ปัญหาที่รับแจ้ง", row.key, row.label, count(row.reported)])
+        rows.append(["ผลลัพธ์: ปัญหาที่คลี่คลายภายในปี", row.key, row.label, count(row.resolved)])
+    rows.append(["ผลลัพธ์: ครัวเรือนที่เปรียบเทียบได้", "", "ครัวเรือน",
+                 count(outcomes.households_compared)])  # fmt: skip
+    for row in outcomes.households:
+        for state, label in (("improved", "ดีขึ้น"), ("same", "คงเดิม"), ("worse", "แย่ลง")):
+            rows.append([f"ผลลัพธ์: ครัวเรือน{label}", row.key, row.label, count(getattr(row, state))])
+    for row in outcomes.partners:
+        code = f"{row.agency_id}|{row.service_id}"
+        item = f"{row.agency} · {row.service}"
+        for state, label in (("sent", "ส่ง"), ("accepted", "ตอบรับ"), ("completed", "เสร็จสิ้น"),
+                             ("declined", "ปฏิเสธ"), ("late", "ล่าช้า")):  # fmt: skip
+            rows.append([f"ผลลัพธ์: ภาคี {label}", code, item, count(getattr(row, state))])
+        rows.append(["ผลลัพธ์: ภาคี มัธยฐานวันตอบรับ", code, item, row.median_answer_days])
+        rows.append(["ผลลัพธ์: ภาคี มัธยฐานวันเสร็จ", code, item, row.median_complete_days])
+    rows.append(["ผลลัพธ์: กรณีที่ปิดและได้รับความช่วยเหลือ", "", "กรณี", count(outcomes.helped_cases)])
+    rows.append(["ผลลัพธ์: เงินช่วยเหลือรวม (บาท)", "", "บาท", outcomes.help_baht])
+    for row in [*outcomes.help, *outcomes.loans]:
+        rows.append(["ผลลัพธ์: ความช่วยเหลือ (กรณี)", row.key, row.label, count(row.cases)])
+        rows.append(["ผลลัพธ์: ความช่วยเหลือ (แก้ไขได้)", row.key, row.label, count(row.resolved)])
+    for child in outcomes.children:
+        rows.append(["ผลลัพธ์: พื้นที่ย่อย กรณีที่ปิด", child.area.code, child.area.name,
+                     count(child.closed)])  # fmt: skip
+        rows.append(["ผลลัพธ์: พื้นที่ย่อย แก้ไขได้", child.area.code, child.area.name,
+                     count(child.resolved)])  # fmt: skip
+    return rows
+
+
+def dashboard_csv(dashboard, *, outcomes=None, suppress: bool = False) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in _heading_rows(dashboard):
         writer.writerow(["ข้อมูลรายงาน", "", *row])
+    if suppress:
+        writer.writerow(["ข้อมูลรายงาน", "", "หมายเหตุ", SUPPRESSION_NOTE])
     writer.writerow(["หมวด", "รหัส", "รายการ", "ค่า"])
     for row in long_rows(dashboard):
         writer.writerow([_cell(value) for value in row])
+    if outcomes is not None:
+        for row in outcome_rows(outcomes, suppress=suppress):
+            writer.writerow([_cell(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -165,7 +246,7 @@ def _trend(sheet, count: int):
     return chart
 
 
-def dashboard_xlsx(dashboard) -> bytes:
+def dashboard_xlsx(dashboard, *, outcomes=None, suppress: bool = False) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -219,6 +300,42 @@ def dashboard_xlsx(dashboard) -> bytes:
                 ]
             )
         children.column_dimensions["B"].width = 40
+    if outcomes is not None:
+        _outcome_sheet(workbook.create_sheet("ผลลัพธ์"), outcomes, suppress=suppress, bold=bold)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _outcome_sheet(sheet, outcomes, *, suppress: bool, bold) -> None:
+    """The outcomes: headline figures with their denominators and definitions, then every
+    breakdown (the long rows), in one sheet a reader can filter."""
+    count = lambda value: _count(value, suppress)  # noqa: E731
+    if suppress:
+        sheet.append([SUPPRESSION_NOTE])
+    sheet.append(["ตัวชี้วัด", "ค่า", "ตัวหาร", "ร้อยละ", "หน่วย", "นิยาม"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for figure in outcomes.headline:
+        median = figure.key.startswith("median")
+        sheet.append(
+            [
+                _cell(figure.label),
+                _cell(figure.value if median else count(figure.value)),
+                _cell(count(figure.denominator)),
+                _cell(_share(figure.share, figure.value, figure.denominator, suppress)),
+                _cell(figure.unit),
+                _cell(figure.definition),
+            ]
+        )
+    sheet.append([])
+    sheet.append(["หมวด", "รหัส", "รายการ", "ค่า"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for row in outcome_rows(outcomes, suppress=suppress):
+        if row[0] in ("ผลลัพธ์: ตัวชี้วัด", "ผลลัพธ์: ตัวหาร", "ผลลัพธ์: ร้อยละ", "ผลลัพธ์: นิยาม"):
+            continue
+        sheet.append([_cell(value) for value in row])
+    sheet.column_dimensions["A"].width = 44
+    sheet.column_dimensions["C"].width = 40
+    sheet.column_dimensions["F"].width = 80

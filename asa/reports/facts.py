@@ -316,3 +316,322 @@ def current_facts(*, center_ids=None, today: dt.date | None = None):
             ),
         ),
     ]  # fmt: skip
+
+
+# -- outcomes --------------------------------------------------------------------------------
+#
+# What the help achieved (issue 20). Same rows and the same refresh as the activity figures; a
+# distribution is kept as a histogram of whole days (dimension "…|days", capped at MAX_DAYS) so
+# a median can be read exactly, to the day, at any level and for any period on both databases:
+# the histograms of centers and months add up, a median of medians would not.
+#
+# * outcome_cases_closed — cases closed, by outcome [closed_at];
+#   outcome_by_target_group "outcome|group", outcome_by_problem "outcome|problem" — the same
+#   cases once per target group / problem category of the case.
+# * days_to_first_visit "days" [first_visit_at]; days_to_closure "days" [closed_at] — whole days
+#   (24 hours) from the report.
+# * emergency_first_visit — emergency cases by "24h" (first visit within 24 hours of the
+#   report), "later", "none" (not visited yet) [reported_at].
+# * closures_reopened — closures later undone, by "90" (reopened within 90 days of closing) or
+#   "later" [the undone closure's date]; with outcome_cases_closed it makes every closure.
+# * problems_resolved_in_year — person problems marked resolved in the same fiscal year they
+#   were first reported, by category [first_reported_on]; problems_reported is the denominator.
+# * household_change "dimension|improved/same/worse" and households_compared — households whose
+#   first and latest assessments are at least 90 days apart, compared on each of the five
+#   dimensions [the latest assessment, at the household's center].
+# * referral_scorecard "agency|service|state" (sent, accepted, completed, declined, late);
+#   referral_answer_days / referral_complete_days "agency|service|days" [sent_at].
+# * helped_cases_closed "outcome" (closed cases that received any help), help_by_outcome
+#   "kind|outcome" (cases, once per kind of help on the assistance ledger — goods given and
+#   lent are "goods" there — and "loan" for equipment lent), help_loan_items "item|outcome"
+#   (cases given that equipment on loan), help_baht "outcome" (money given in them) [the
+#   case's closed_at].
+
+MAX_DAYS = 365
+REOPENED_WITHIN_DAYS = 90
+HOUSEHOLD_MINIMUM_DAYS_APART = 90
+OUTCOME_METRICS = (
+    "outcome_cases_closed",
+    "outcome_by_target_group",
+    "outcome_by_problem",
+    "days_to_first_visit",
+    "days_to_closure",
+    "emergency_first_visit",
+    "closures_reopened",
+    "problems_resolved_in_year",
+    "problems_reported",
+    "household_change",
+    "households_compared",
+    "referral_scorecard",
+    "referral_answer_days",
+    "referral_complete_days",
+    "helped_cases_closed",
+    "help_by_outcome",
+    "help_loan_items",
+    "help_baht",
+)
+
+
+def _days(end: str, start: str):
+    """Whole days from `start` to `end` (datetimes) as text, 0 … MAX_DAYS (more is MAX_DAYS)."""
+    from django.db.models.functions import Floor, Greatest, Least
+
+    days = Floor(HoursBetween(F(end), F(start)) / Value(24.0))
+    bounded = Greatest(Value(0.0), Least(Value(float(MAX_DAYS)), days))
+    return Cast(Cast(bounded, output_field=IntegerField()), output_field=CharField(max_length=8))
+
+
+def _joined(*parts):
+    """`a|b|c` from expressions and plain strings (a separator no code contains)."""
+    from django.db.models.functions import Concat
+
+    pieces = []
+    for index, part in enumerate(parts):
+        if index:
+            pieces.append(Value("|"))
+        pieces.append(Value(part) if isinstance(part, str) else part)
+    return Concat(*pieces, output_field=CharField())
+
+
+def _fiscal_year(field: str):
+    """The fiscal year (CE year it ends in) of a date column: October starts the next one."""
+    from django.db.models.functions import ExtractYear
+
+    return ExtractYear(field) + SqlCase(
+        When(**{f"{field}__month__gte": 10}, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _household_changes():
+    """Latest assessments of households with an earlier one at least 90 days before, annotated
+    with the first assessment's five scores (`first_<dimension>`)."""
+    from django.db.models import ExpressionWrapper, OuterRef, Subquery
+
+    from asa.registry.models import Dimension, HouseholdAssessment
+
+    def first(column: str):
+        return Subquery(
+            HouseholdAssessment.objects.filter(household=OuterRef("household"))
+            .order_by("assessed_on", "id")
+            .values(column)[:1]
+        )
+
+    latest = Subquery(
+        HouseholdAssessment.objects.filter(household=OuterRef("household"))
+        .order_by("-assessed_on", "-id")
+        .values("id")[:1]
+    )
+    earliest_allowed = ExpressionWrapper(
+        F("assessed_on") - Value(dt.timedelta(days=HOUSEHOLD_MINIMUM_DAYS_APART)),
+        output_field=DateField(),
+    )
+    return (
+        HouseholdAssessment.objects.filter(household__center__isnull=False)
+        .alias(latest_id=latest, first_on=first("assessed_on"), earliest_allowed=earliest_allowed)
+        .filter(pk=F("latest_id"), first_on__lte=F("earliest_allowed"))
+        .alias(**{f"first_{dimension}": first(f"{dimension}_score") for dimension in Dimension})
+    )
+
+
+def _change(dimension: str):
+    score, before = f"{dimension}_score", f"first_{dimension}"
+    return SqlCase(
+        When(**{f"{score}__gt": F(before)}, then=Value(f"{dimension}|improved")),
+        When(**{f"{score}__lt": F(before)}, then=Value(f"{dimension}|worse")),
+        default=Value(f"{dimension}|same"),
+        output_field=CharField(),
+    )
+
+
+def outcome_facts(*, center_id: int | None = None, month: dt.date | None = None):
+    """[(metric, queryset)] for every outcome flow; all centers and months, or one center-month."""
+    from django.db.models import Exists, OuterRef
+
+    from asa.aid.models import Loan
+    from asa.cases.models import Assistance, Case, CaseReopening, Urgency
+    from asa.referrals.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
+    from asa.registry.models import Dimension, PersonProblem
+
+    filters = (center_id, month)
+    count = Count("pk")
+    closed = Case.objects.filter(closed_at__isnull=False).exclude(outcome="")
+    today = timezone.localdate()
+
+    def flow(queryset, *, date, dimension, value=count, center="center_id", aware=True):
+        return _flow(
+            queryset,
+            center=center,
+            date=date,
+            aware=aware,
+            dimension=dimension,
+            value=value,
+            filters=filters,
+        )
+
+    def by_case(queryset, dimension, value=None):
+        """Rows attached to a closed case, counted in the case's closing month."""
+        return flow(
+            queryset.filter(case__closed_at__isnull=False).exclude(case__outcome=""),
+            center="case__center_id",
+            date="case__closed_at",
+            dimension=dimension,
+            value=value or Count("case_id", distinct=True),
+        )
+
+    first_visit_hours = HoursBetween(F("first_visit_at"), F("reported_at"))
+    emergencies = Case.objects.filter(urgency=Urgency.EMERGENCY).alias(hours=first_visit_hours)
+    emergency_state = SqlCase(
+        When(first_visit_at__isnull=True, then=Value("none")),
+        When(hours__lte=24, then=Value("24h")),
+        default=Value("later"),
+        output_field=CharField(),
+    )
+    reopenings = CaseReopening.objects.alias(hours=HoursBetween(F("reopened_at"), F("closed_at")))
+    reopened_state = SqlCase(
+        When(hours__lte=REOPENED_WITHIN_DAYS * 24, then=Value(str(REOPENED_WITHIN_DAYS))),
+        default=Value("later"),
+        output_field=CharField(),
+    )
+    resolved_in_year = (
+        PersonProblem.objects.filter(person__merged_into__isnull=True, resolved_on__isnull=False)
+        .alias(
+            reported_year=_fiscal_year("first_reported_on"),
+            resolved_year=_fiscal_year("resolved_on"),
+        )
+        .filter(reported_year=F("resolved_year"))
+    )
+    changes = _household_changes()
+    referrals = Referral.objects.all()
+    agency_service = (_text("agency_id"), _text("service_id"))
+    late = (
+        Q(responded_at__isnull=False, responded_at__date__gt=F("respond_by"))
+        | Q(responded_at__isnull=True, status=ReferralStatus.SENT, respond_by__lt=today)
+        | Q(finished_at__isnull=False, finished_at__date__gt=F("complete_by"))
+        | Q(status__in=OPEN_REFERRAL_STATUSES, complete_by__lt=today)
+    )
+    accepted = [
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.IN_SERVICE,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.NOT_COMPLETED,
+    ]
+    scorecard = [
+        ("sent", referrals),
+        ("accepted", referrals.filter(status__in=accepted)),
+        ("completed", referrals.filter(status=ReferralStatus.COMPLETED)),
+        ("declined", referrals.filter(status=ReferralStatus.DECLINED)),
+        ("late", referrals.filter(late)),
+    ]
+    # Goods handed out and equipment lent on a case are on its assistance ledger too (kind
+    # "goods", asa.aid.actions._record_help): the ledger alone says whether a case was helped.
+    helped = closed.filter(Exists(Assistance.objects.filter(case=OuterRef("pk"))))
+    return [
+        ("outcome_cases_closed", flow(closed, date="closed_at", dimension=F("outcome"))),
+        (
+            "outcome_by_target_group",
+            by_case(
+                Case.target_groups.through.objects.all(),
+                _joined(F("case__outcome"), F("targetgroup__code")), value=count,
+            ),
+        ),
+        (
+            "outcome_by_problem",
+            by_case(
+                Case.problems.through.objects.all(),
+                _joined(F("case__outcome"), F("problemtype__code")), value=count,
+            ),
+        ),
+        (
+            "days_to_first_visit",
+            flow(
+                Case.objects.all(), date="first_visit_at",
+                dimension=_days("first_visit_at", "reported_at"),
+            ),
+        ),
+        (
+            "days_to_closure",
+            flow(closed, date="closed_at", dimension=_days("closed_at", "reported_at")),
+        ),
+        ("emergency_first_visit", flow(emergencies, date="reported_at", dimension=emergency_state)),
+        (
+            "closures_reopened",
+            flow(reopenings, center="case__center_id", date="closed_at", dimension=reopened_state),
+        ),
+        (
+            "problems_resolved_in_year",
+            flow(
+                resolved_in_year, center="person__center_id", date="first_reported_on",
+                aware=False, dimension=F("problem_type__code"),
+            ),
+        ),
+        *[
+            (
+                "household_change",
+                flow(
+                    changes, center="household__center_id", date="assessed_on", aware=False,
+                    dimension=_change(dimension),
+                ),
+            )
+            for dimension in Dimension.values
+        ],
+        (
+            "households_compared",
+            flow(
+                changes, center="household__center_id", date="assessed_on", aware=False,
+                dimension=NO_DIMENSION,
+            ),
+        ),
+        *[
+            (
+                "referral_scorecard",
+                flow(
+                    queryset, center="case__center_id", date="sent_at",
+                    dimension=_joined(*agency_service, state),
+                ),
+            )
+            for state, queryset in scorecard
+        ],
+        (
+            "referral_answer_days",
+            flow(
+                referrals.filter(responded_at__isnull=False), center="case__center_id",
+                date="sent_at",
+                dimension=_joined(*agency_service, _days("responded_at", "sent_at")),
+            ),
+        ),
+        (
+            "referral_complete_days",
+            flow(
+                referrals.filter(status=ReferralStatus.COMPLETED, finished_at__isnull=False),
+                center="case__center_id", date="sent_at",
+                dimension=_joined(*agency_service, _days("finished_at", "sent_at")),
+            ),
+        ),
+        ("helped_cases_closed", flow(helped, date="closed_at", dimension=F("outcome"))),
+        (
+            "help_by_outcome",
+            by_case(Assistance.objects.all(), _joined(F("kind"), F("case__outcome"))),
+        ),
+        ("help_by_outcome", by_case(Loan.objects.all(), _joined("loan", F("case__outcome")))),
+        (
+            "help_loan_items",
+            by_case(Loan.objects.all(), _joined(_text("piece__item_id"), F("case__outcome"))),
+        ),
+        (
+            "help_baht",
+            by_case(
+                Assistance.objects.filter(amount__isnull=False), F("case__outcome"),
+                value=Sum("amount"),
+            ),
+        ),
+    ]  # fmt: skip
+
+
+def all_monthly_facts(*, center_id: int | None = None, month: dt.date | None = None):
+    """The activity figures, then the outcome figures: what a refresh, a rebuild and the nightly
+    check (asa.ops.consistency) all compute, so they cannot disagree."""
+    return monthly_facts(center_id=center_id, month=month) + outcome_facts(
+        center_id=center_id, month=month
+    )

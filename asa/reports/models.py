@@ -46,7 +46,8 @@ class MonthlyFigure(models.Model):
     code = models.CharField(max_length=20)
     month = models.DateField()  # first day of the month
     metric = models.CharField(max_length=40)
-    dimension = models.CharField(max_length=40, blank=True, default="")
+    # Outcome figures keep two or three keys here ("resolved|elderly", "agency|service|days").
+    dimension = models.CharField(max_length=100, blank=True, default="")
     value = models.DecimalField(max_digits=16, decimal_places=2)
     # On center rows, the areas it rolls up into (so a re-sum is one GROUP BY).
     district_code = models.CharField(max_length=6, blank=True, default="")

@@ -129,6 +129,29 @@ class _Report:
             for row in rows:
                 table.row(tuple(self.text(cell) for cell in row))
 
+    def notes(self, heading: str, lines: list[str]) -> None:
+        """A numbered section of numbered paragraphs (the outcome figures' definitions)."""
+        self.section_number += 1
+        pdf = self.pdf
+        self.keep_with_next(24)
+        pdf.ln(3)
+        pdf.set_font(FONT, "B", 14)
+        pdf.cell(
+            0, 8, self.text(f"{self.section_number}. {heading}"), new_x="LMARGIN", new_y="NEXT"
+        )
+        pdf.set_font(FONT, "", 11)
+        for index, line in enumerate(lines, start=1):
+            pdf.multi_cell(0, 6, self.text(f"({index}) {line}"), new_x="LMARGIN", new_y="NEXT")
+
+    def chapter(self, heading: str) -> None:
+        """A chapter title across the page (the outcomes follow the activity figures)."""
+        pdf = self.pdf
+        self.keep_with_next(40)
+        pdf.ln(6)
+        self.centered(heading, size=16, bold=True, height=9)
+        pdf.set_draw_color(11, 92, 122)
+        pdf.line(20, pdf.get_y(), pdf.w - 20, pdf.get_y())
+
     def sign(self, lines: list[str]) -> None:
         """The signature block, on the right, kept whole on one page."""
         pdf = self.pdf
@@ -160,6 +183,8 @@ def area_report_pdf(
     thai_digits: bool = False,
     signer_name: str = "",
     today: dt.date,
+    outcomes=None,
+    suppress: bool = False,
 ) -> bytes:
     """The report of one area for the dashboard's period (a center's: signed by its chair)."""
     from asa.reports.models import AreaLevel
@@ -246,6 +271,8 @@ def area_report_pdf(
                 for child in dashboard.children
             ],
         )
+    if outcomes is not None:
+        _outcomes_chapter(report, outcomes, suppress=suppress)
     blank = "(........................................)"
     if is_center:
         report.sign(
@@ -266,3 +293,114 @@ def area_report_pdf(
             ]
         )
     return report.output()
+
+
+def _outcomes_chapter(report: "_Report", outcomes, *, suppress: bool) -> None:
+    """ผลลัพธ์: what the help achieved, each figure with its denominator, then definitions."""
+    from asa.reports.exporting import SUPPRESSION_NOTE, _share
+    from asa.reports.outcomes import suppressed
+
+    def count(value):
+        if suppress and isinstance(value, int) and 0 < value < 5:
+            return str(suppressed(value))
+        return number(value)
+
+    def percent(share, part, whole) -> str:
+        shown = _share(share, part, whole, suppress)
+        return f"{number(shown)}%" if shown is not None else "–"
+
+    report.chapter("ผลลัพธ์ของการช่วยเหลือ")
+    if suppress:
+        report.centered(SUPPRESSION_NOTE, size=10)
+    rows = []
+    for index, figure in enumerate(outcomes.headline, start=1):
+        label = f"{figure.label} ({index})"
+        if figure.share is not None or figure.key in ("resolved", "emergency_24h", "reopened_90",
+                                                       "problems_resolved"):  # fmt: skip
+            value = (
+                f"{count(figure.value)}/{count(figure.denominator)} "
+                f"({percent(figure.share, figure.value, figure.denominator)})"
+            )
+        elif figure.value is None:
+            value = "–"
+        elif figure.key.startswith("median"):
+            value = f"{number(figure.value)} {figure.unit}"
+        else:
+            value = count(figure.value)
+        rows.append((label, value))
+    report.section("ตัวชี้วัดผลลัพธ์", rows, headers=("ตัวชี้วัด", "ค่า"))
+    report.section(
+        "กรณีที่ปิด จำแนกตามผลการดำเนินงาน",
+        [(bar.label, count(bar.value)) for bar in outcomes.by_outcome if bar.value],
+    )
+    if outcomes.problems:
+        report.grid(
+            "ปัญหาที่คลี่คลายภายในปีงบประมาณ (หมวดสายด่วน 1300 ก่อน)",
+            ("ประเภทปัญหา", "รับแจ้ง", "คลี่คลาย\nภายในปี", "ร้อยละ"),
+            [
+                (
+                    row.label + (" (1300)" if row.hotline else ""),
+                    count(row.reported),
+                    count(row.resolved),
+                    percent(row.share, row.resolved, row.reported),
+                )
+                for row in outcomes.problems
+            ],
+        )
+    report.grid(
+        f"การเปลี่ยนแปลงของครัวเรือน (เปรียบเทียบได้ {count(outcomes.households_compared)} ครัวเรือน)",
+        ("มิติ", "ดีขึ้น", "คงเดิม", "แย่ลง"),
+        [
+            (row.label, count(row.improved), count(row.same), count(row.worse))
+            for row in outcomes.households
+        ],
+    )
+    if outcomes.partners:
+        report.grid(
+            "ผลการทำงานของภาคีเครือข่าย One Home",
+            (
+                "หน่วยงาน/บริการ",
+                "ส่ง",
+                "ตอบ\nรับ",
+                "เสร็จ",
+                "ปฏิเสธ",
+                "ล่าช้า",
+                "วัน\nตอบรับ",
+                "วัน\nเสร็จ",
+            ),
+            [
+                (
+                    f"{row.agency}\n{row.service}",
+                    count(row.sent),
+                    count(row.accepted),
+                    count(row.completed),
+                    count(row.declined),
+                    count(row.late),
+                    number(row.median_answer_days) if row.median_answer_days is not None else "–",
+                    number(row.median_complete_days)
+                    if row.median_complete_days is not None
+                    else "–",
+                )
+                for row in outcomes.partners
+            ],
+        )
+    help_rows = [*outcomes.help, *outcomes.loans]
+    if help_rows:
+        report.grid(
+            f"ความช่วยเหลือที่ให้ และผลของกรณี (กรณีที่ได้รับ {count(outcomes.helped_cases)} กรณี "
+            f"เงินรวม {number(outcomes.help_baht)} บาท)",
+            ("ความช่วยเหลือ", "กรณี", "แก้ไขได้", "ร้อยละ"),
+            [
+                (
+                    row.label,
+                    count(row.cases),
+                    count(row.resolved),
+                    percent(row.share, row.resolved, row.cases),
+                )
+                for row in help_rows
+            ],
+        )
+    report.notes(
+        "นิยามและตัวหารของตัวชี้วัดผลลัพธ์",
+        [f"{figure.label}: {figure.definition}" for figure in outcomes.headline],
+    )

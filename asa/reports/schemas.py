@@ -85,3 +85,102 @@ class DashboardOut(Schema):
     cases_by_month: list[MonthBarOut]
     children: list[ChildOut]
     district_caseload: list[BarOut]
+
+
+# -- outcomes (asa.reports.outcomes) ---------------------------------------------------------
+
+
+class OutcomeFigureOut(Schema):
+    key: str
+    label: str
+    value: int | float | None
+    denominator: int | None
+    share: float | None  # percent, one decimal
+    unit: str
+    definition: str  # what it counts and what it is divided by (Thai)
+
+
+class OutcomeBreakdownOut(Schema):
+    key: str
+    label: str
+    counts: dict[str, int]  # closed cases by outcome
+    total: int
+    resolved: int
+    share: float | None
+
+
+class OutcomeProblemOut(Schema):
+    key: str
+    label: str
+    hotline: bool
+    reported: int
+    resolved: int
+    share: float | None
+
+
+class OutcomeHouseholdOut(Schema):
+    key: str
+    label: str
+    improved: int
+    same: int
+    worse: int
+
+
+class OutcomePartnerOut(Schema):
+    agency_id: int
+    agency: str
+    service_id: int
+    service: str
+    sent: int
+    accepted: int
+    completed: int
+    declined: int
+    late: int
+    median_answer_days: float | None
+    median_complete_days: float | None
+
+
+class OutcomeHelpOut(Schema):
+    key: str
+    label: str
+    cases: int
+    resolved: int
+    share: float | None
+
+
+class OutcomeChildOut(Schema):
+    area: AreaOut
+    closed: int
+    resolved: int
+    resolved_share: float | None
+    emergencies: int
+    emergencies_within_24_hours: int
+    households_compared: int
+
+
+class OutcomesOut(Schema):
+    area: AreaOut
+    breadcrumbs: list[AreaOut]
+    period: PeriodOut
+    closed: int
+    headline: list[OutcomeFigureOut]
+    by_outcome: list[BarOut]
+    by_target_group: list[OutcomeBreakdownOut]
+    by_problem: list[OutcomeBreakdownOut]
+    problems: list[OutcomeProblemOut]
+    households_compared: int
+    households: list[OutcomeHouseholdOut]
+    show_partners: bool
+    partners: list[OutcomePartnerOut]  # empty unless officers or the ministry ask
+    helped_cases: int
+    help_baht: float
+    help_baht_per_case: float | None
+    help: list[OutcomeHelpOut]
+    loans: list[OutcomeHelpOut]
+    children: list[OutcomeChildOut]
+
+
+class PartnerScorecardOut(Schema):
+    agency_id: int
+    period: PeriodOut
+    rows: list[OutcomePartnerOut]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from asa.lib.thai import THAI_MONTHS_SHORT, be_year, fiscal_year_be, thai_digits_preferred
 from asa.reports import charts, exporting, maps, pdf, queries
+from asa.reports import outcomes as outcome_queries
 from asa.reports.models import NATION_CODE, AreaLevel
 
 FIRST_FISCAL_YEAR = 2560  # the first centers opened in fiscal year 2560 (the seed)
@@ -28,6 +29,24 @@ URL_NAMES = {
     AreaLevel.DISTRICT: "reports:district",
     AreaLevel.CENTER: "reports:center",
 }
+
+
+OUTCOME_URL_NAMES = {
+    AreaLevel.NATION: "reports:nation_outcomes",
+    AreaLevel.PROVINCE: "reports:province_outcomes",
+    AreaLevel.DISTRICT: "reports:district_outcomes",
+    AreaLevel.CENTER: "reports:center_outcomes",
+}
+
+
+def outcomes_url(level: str, code: str, query: str = "") -> str:
+    if level == AreaLevel.NATION:
+        url = reverse(OUTCOME_URL_NAMES[level])
+    elif level == AreaLevel.CENTER:
+        url = reverse(OUTCOME_URL_NAMES[level], kwargs={"pk": int(code)})
+    else:
+        url = reverse(OUTCOME_URL_NAMES[level], kwargs={"code": code})
+    return f"{url}?{query}" if query else url
 
 
 def area_url(level: str, code: str, query: str = "") -> str:
@@ -152,6 +171,7 @@ def _page(request, level: str, code: str):
         ],
         "child_level": queries.CHILD_LEVEL.get(dashboard.area.level),
         "exports": _export_links(dashboard, query),
+        "outcomes_url": outcomes_url(dashboard.area.level, dashboard.area.code, query),
         "is_center": dashboard.area.level == AreaLevel.CENTER,
         "report_months": _month_choices(timezone.localdate()),
         "last_month": _last_month(timezone.localdate()),
@@ -344,18 +364,25 @@ def export(request, level, code, file_format):
             f"{error.field}: {error.message}", status=400, content_type="text/plain; charset=utf-8"
         )
     dashboard = queries.dashboard(request.user, level=level, code=code, period=period)
+    results = outcome_queries.outcomes(request.user, level=level, code=code, period=period)
+    # For sharing outside the ministry: counts of fewer than five people become "<5".
+    shared = request.GET.get("shared") == "outside"
     if file_format == "xlsx":
-        content = exporting.dashboard_xlsx(dashboard)
+        content = exporting.dashboard_xlsx(dashboard, outcomes=results, suppress=shared)
     elif file_format == "csv":
-        content = exporting.dashboard_csv(dashboard)
+        content = exporting.dashboard_csv(dashboard, outcomes=results, suppress=shared)
     else:
         content = pdf.area_report_pdf(
             dashboard,
             thai_digits=_wants_thai_digits(request),
             signer_name=_signer(request.user, dashboard),
             today=timezone.localdate(),
+            outcomes=results,
+            suppress=shared,
         )
-    exporting.export_dashboard(actor=request.user, dashboard=dashboard, file_format=file_format)
+    exporting.export_dashboard(
+        actor=request.user, dashboard=dashboard, file_format=file_format, shared=shared
+    )
     response = HttpResponse(content, content_type=exporting.FILE_TYPES[file_format])
     disposition = "inline" if file_format == "pdf" else "attachment"
     name = exporting.filename(dashboard, file_format)
@@ -373,3 +400,124 @@ def _signer(user, dashboard) -> str:
     center = center_list_for(user).filter(pk=int(dashboard.area.code)).first()
     chairs = center.active_chairs if center is not None else []
     return chairs[0].full_name if chairs else ""
+
+
+# -- outcomes ("ผลลัพธ์") ---------------------------------------------------------------------
+
+
+@login_required
+def nation_outcomes(request):
+    return _outcomes_page(request, AreaLevel.NATION, NATION_CODE)
+
+
+@login_required
+def province_outcomes(request, code):
+    return _outcomes_page(request, AreaLevel.PROVINCE, code)
+
+
+@login_required
+def district_outcomes(request, code):
+    return _outcomes_page(request, AreaLevel.DISTRICT, code)
+
+
+@login_required
+def center_outcomes(request, pk):
+    return _outcomes_page(request, AreaLevel.CENTER, str(pk))
+
+
+def _outcomes_page(request, level: str, code: str):
+    """What the help achieved in one area and period: the same areas, periods and refusals as
+    the dashboard, with drill-down to the outcomes of the areas one level down."""
+    try:
+        period = _read_period(request)
+    except queries.PeriodError as error:
+        context = {"period_form": _period_form(request, error=error), "level": level}
+        return render(request, "reports/period_error.html", context, status=400)
+    board = outcome_queries.outcomes(request.user, level=level, code=code, period=period)
+    query = _period_query(request)
+    exports = _export_links(board, query)
+    shared_query = "&".join(part for part in (query, "shared=outside") if part)
+    context = {
+        "board": board,
+        "crumbs": _outcome_crumbs(request.user, board, query),
+        "period_form": _period_form(request, period),
+        "dashboard_url": area_url(board.area.level, board.area.code, query),
+        "children": [
+            (child, outcomes_url(child.area.level, child.area.code, query))
+            for child in board.children
+        ],
+        "child_level": queries.CHILD_LEVEL.get(board.area.level),
+        "exports": exports,
+        "shared_exports": _export_links(board, shared_query),
+        "charts": _outcome_charts(board),
+    }
+    return render(request, "reports/outcomes.html", context)
+
+
+def _outcome_crumbs(user, board, query: str) -> list[tuple[str, str]]:
+    crumbs = []
+    province = district = None
+    for crumb in board.breadcrumbs:
+        if crumb.level == AreaLevel.PROVINCE:
+            province = crumb.code
+        elif crumb.level == AreaLevel.DISTRICT:
+            district = crumb.code
+        allowed = queries.may_see_area(user, crumb.level, province, district, None)
+        crumbs.append((crumb.name, outcomes_url(crumb.level, crumb.code, query) if allowed else ""))
+    return crumbs
+
+
+def _outcome_charts(board) -> dict[str, charts.Chart]:
+    return {
+        "by_outcome": charts.horizontal_bars(
+            [bar for bar in board.by_outcome if bar.value],
+            title=_("กรณีที่ปิด จำแนกตามผลการดำเนินงาน"),
+            label_header=_("ผลการดำเนินงาน"),
+            value_header=_("กรณี"),
+        ),
+        "households_improved": charts.horizontal_bars(
+            [queries.Bar(row.key, row.label, row.improved) for row in board.households],
+            title=_("ครัวเรือนที่ดีขึ้น จำแนกตามมิติ"),
+            label_header=_("มิติ"),
+            value_header=_("ครัวเรือน"),
+        ),
+        "households_worse": charts.horizontal_bars(
+            [queries.Bar(row.key, row.label, row.worse) for row in board.households],
+            title=_("ครัวเรือนที่แย่ลง จำแนกตามมิติ"),
+            label_header=_("มิติ"),
+            value_header=_("ครัวเรือน"),
+        ),
+        "resolved_by_area": charts.horizontal_bars(
+            [
+                queries.Bar(child.area.code, child.area.name, child.resolved_share)
+                for child in board.children
+                if child.resolved_share is not None
+            ],
+            title=_("ร้อยละของกรณีที่ปิดโดยแก้ไขปัญหาได้ จำแนกตามพื้นที่"),
+            label_header=_("พื้นที่"),
+            value_header=_("ร้อยละ"),
+        ),
+    }
+
+
+@login_required
+def partner_scorecard(request, agency_id):
+    """A partner agency's own scorecard, nationwide (the ministry may open any agency's)."""
+    from asa.referrals.models import Agency
+
+    try:
+        period = _read_period(request)
+    except queries.PeriodError as error:
+        context = {"period_form": _period_form(request, error=error), "level": ""}
+        return render(request, "reports/period_error.html", context, status=400)
+    rows = outcome_queries.partner_scorecard(request.user, agency_id=agency_id, period=period)
+    agency = Agency.objects.filter(pk=agency_id).first() if 0 < agency_id < 2**31 else None
+    if agency is None:
+        raise Http404
+    context = {
+        "agency": agency,
+        "rows": rows,
+        "period": period,
+        "period_form": _period_form(request, period),
+    }
+    return render(request, "reports/partner_scorecard.html", context)

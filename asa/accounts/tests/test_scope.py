@@ -1712,6 +1712,13 @@ AID_API: dict[str, Entry] = {
 }
 API.update(AID_API)
 
+
+def _agency_user_agency():
+    from asa.accounts.models import Role, RoleAssignment
+
+    return RoleAssignment.objects.get(role=Role.AGENCY_USER, user__username="agency.user").agency
+
+
 REPORTS_API: dict[str, Entry] = {
     "GET /api/v1/dashboards/nation": Entry("admin", query=lambda world: "?fiscal_year=2569"),
     "GET /api/v1/dashboards/provinces/{code}": Entry(
@@ -1723,6 +1730,22 @@ REPORTS_API: dict[str, Entry] = {
     "GET /api/v1/dashboards/centers/{center_id}": Entry(
         "write", kwargs=lambda world: {"center_id": world.center_a.pk}
     ),
+    "GET /api/v1/dashboards/nation/outcomes": Entry(
+        "admin", query=lambda world: "?fiscal_year=2569"
+    ),
+    "GET /api/v1/dashboards/provinces/{code}/outcomes": Entry(
+        "dashboard_province", kwargs=lambda world: {"code": "10"}
+    ),
+    "GET /api/v1/dashboards/districts/{code}/outcomes": Entry(
+        "dashboard_district", kwargs=lambda world: {"code": "1005"}
+    ),
+    "GET /api/v1/dashboards/centers/{center_id}/outcomes": Entry(
+        "write", kwargs=lambda world: {"center_id": world.center_a.pk}
+    ),
+    # A partner's scorecard: the ministry, and that partner's own users (issue 20).
+    "GET /api/v1/dashboards/partners/{agency_id}": Entry(
+        "agency_editors", kwargs=lambda world: {"agency_id": _agency_user_agency().pk}
+    ),
 }
 API.update(REPORTS_API)
 
@@ -1733,6 +1756,13 @@ REPORTS_PAGES: dict[str, Entry] = {
     "reports:province": Entry("dashboard_province", kwargs=lambda world: {"code": "10"}),
     "reports:district": Entry("dashboard_district", kwargs=lambda world: {"code": "1005"}),
     "reports:center": Entry("write", kwargs=_center_a),
+    "reports:nation_outcomes": Entry("admin", query=lambda world: "?fiscal_year=2569"),
+    "reports:province_outcomes": Entry("dashboard_province", kwargs=lambda world: {"code": "10"}),
+    "reports:district_outcomes": Entry("dashboard_district", kwargs=lambda world: {"code": "1005"}),
+    "reports:center_outcomes": Entry("write", kwargs=_center_a),
+    "reports:partner_scorecard": Entry(
+        "agency_editors", kwargs=lambda world: {"agency_id": _agency_user_agency().pk}
+    ),
     "reports:export": Entry(
         "write",
         kwargs=lambda world: {

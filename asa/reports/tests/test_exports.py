@@ -33,7 +33,7 @@ def test_the_xlsx_holds_the_dashboards_figures(client_for, officer, center_a, fi
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="asa-province-10-2561-10_2562-09.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["สรุป", "รายเดือน", "จำแนก", "พื้นที่ย่อย"]
+    assert book.sheetnames == ["สรุป", "รายเดือน", "จำแนก", "พื้นที่ย่อย", "ผลลัพธ์"]
     summary = {row[0]: row[1] for row in book["สรุป"].iter_rows(values_only=True) if row}
     assert summary["พื้นที่"] == "กรุงเทพมหานคร"
     assert summary["ช่วงเวลา"] == "ปีงบประมาณ 2562"
@@ -217,7 +217,7 @@ def test_the_center_report_names_its_chair(client_for, chair_b, center_b, figure
 
     seen = {}
 
-    def fake_pdf(dashboard, *, thai_digits, signer_name, today):
+    def fake_pdf(dashboard, *, thai_digits, signer_name, today, outcomes=None, suppress=False):
         seen["signer"] = signer_name
         return b"%PDF-fake"
 
