@@ -1,6 +1,7 @@
 """Pages for coordination centers and volunteers. Thin: parse, check access, act, render."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -420,9 +421,24 @@ def event_attendance(request, pk):
         .order_by("center__name_th", "first_name", "last_name", "id")
     )
     current = dict(event.attendances.values_list("volunteer_id", "hours"))
-    error = None
+    error = codes_error = None
+    codes = ""
     if request.method == "POST":
         present = {value for value in request.POST.getlist("present") if value.isdigit()}
+        # Codes typed or scanned (one per line, or separated by spaces or commas) tick too.
+        codes = request.POST.get("codes", "")
+        by_pk = {volunteer.pk: volunteer for volunteer in volunteers}
+        unknown = []
+        for code in re.split(r"[\s,]+", codes.strip()) if codes.strip() else []:
+            pk = Volunteer.pk_from_code(code)
+            if pk in by_pk:
+                present.add(str(pk))
+            else:
+                unknown.append(code)
+        if unknown:
+            codes_error = error = _("รหัส อพม. ไม่อยู่ในรายชื่อผู้มีสิทธิ์ร่วมกิจกรรมนี้: %(codes)s") % {
+                "codes": ", ".join(unknown[:10])
+            }
         attendees = {}
         for volunteer in volunteers:
             if str(volunteer.pk) not in present:
@@ -453,6 +469,8 @@ def event_attendance(request, pk):
             for volunteer in volunteers
             if str(volunteer.pk) in present
         }
+        if codes_error is None:
+            codes = ""  # those codes are ticked above; the field starts empty again
     for volunteer in volunteers:
         volunteer.present = volunteer.pk in current
         volunteer.hours = current.get(volunteer.pk, "") or default_hours
@@ -461,6 +479,11 @@ def event_attendance(request, pk):
         "volunteers": volunteers,
         "default_hours": default_hours,
         "error": error,
+        "codes": codes,
+        "codes_error": codes_error,
+        # The center is named on each line only when volunteers of joint centers are listed too.
+        "several_centers": len({volunteer.center_id for volunteer in volunteers}) > 1,
+        "present_count": len(current),
     }
     return render(request, "centers/event_attendance.html", context)
 
