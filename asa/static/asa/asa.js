@@ -79,6 +79,7 @@ document.querySelectorAll("[data-attendance]").forEach((form) => {
     const row = /^\d+$/.test(digits) && rows.find((candidate) => Number(candidate.dataset.code.slice(1)) === Number(digits));
     if (!row) {
       announce.textContent = codes.dataset.notFound.replace("%s", typed);
+      codes.select(); // the next scan replaces it
       return;
     }
     box(row).checked = true;
