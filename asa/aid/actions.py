@@ -744,6 +744,15 @@ def set_low_stock_threshold(*, actor, center: Center, item: Item, threshold: int
     )
 
 
+def may_use_stock(actor, center: Center) -> bool:
+    """For pages: whether to offer this center's goods (hand-over links from a case or visit)."""
+    try:
+        _check_center(actor, center)
+    except ValidationError:
+        return False
+    return True
+
+
 def require_center_member(actor, center: Center) -> None:
     """For views: refuse (403) someone who cannot move this center's stock."""
     try:

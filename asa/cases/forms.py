@@ -176,8 +176,11 @@ class AssignForm(forms.Form):
     version = VersionField()
 
     def __init__(self, *args, case, **kwargs):
+        from asa.cases.queries import volunteers_by_workload
+
         super().__init__(*args, **kwargs)
-        self.fields["volunteers"].queryset = _volunteers_of(case.center)
+        # Fewest open cases first, each with its count (cases/_assign_choices.html).
+        self.fields["volunteers"].queryset = volunteers_by_workload(case.center)
 
 
 class UnassignForm(forms.Form):

@@ -6,8 +6,14 @@ from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from asa.accounts.access import visible
+from asa.accounts.access import scope_of, visible
 from asa.cases.models import OPEN_STATUSES, Assistance, Case, Urgency
+
+
+def may_take_cases(user) -> bool:
+    """Who may open a case (take a report): the ministry, officers and anyone of a center."""
+    scope = scope_of(user)
+    return scope.national or scope.is_officer or bool(scope.center_ids)
 
 
 def cases_for(user) -> QuerySet[Case]:
@@ -107,6 +113,24 @@ def assistance_totals(*, person=None, household=None, member_ids=()) -> list[dic
         rows = rows.filter(whose)
     return list(
         rows.values("kind").annotate(count=Count("id"), amount=Sum("amount")).order_by("kind")
+    )
+
+
+def volunteers_by_workload(center):
+    """A center's active volunteers with their open cases (`open_cases`), fewest first: whom to
+    assign next. One query; the count rides on the assignment index."""
+    from django.db.models import Q
+
+    from asa.centers.models import Volunteer, VolunteerStatus
+
+    open_assignment = Q(
+        case_assignments__ended_at__isnull=True,
+        case_assignments__case__status__in=OPEN_STATUSES,
+    )
+    return (
+        Volunteer.objects.filter(center=center, status=VolunteerStatus.ACTIVE)
+        .annotate(open_cases=Count("case_assignments__case", filter=open_assignment, distinct=True))
+        .order_by("open_cases", "first_name", "last_name", "id")
     )
 
 

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -19,6 +19,7 @@ from asa.accounts.actions import mark_notifications_read
 from asa.accounts.events import AUDIT_ONLY_ACTIONS, action_label
 from asa.accounts.models import AuditEvent
 from asa.accounts.reads import read_page, record_search
+from asa.aid.actions import may_use_stock
 from asa.cases import actions, forms, queries
 from asa.cases.models import (
     OPEN_STATUSES,
@@ -33,7 +34,8 @@ from asa.cases.models import (
     VisitPhoto,
 )
 from asa.centers.models import Center, Volunteer
-from asa.registry.queries import people_for, search_people
+from asa.lib.thai import to_arabic_digits
+from asa.registry.queries import people_for, people_named, search_people
 
 PAGE_SIZE = 50
 SECTION_SIZE = 20
@@ -95,11 +97,6 @@ def _manages(user, case: Case) -> bool:
     )
 
 
-def _may_take_cases(user) -> bool:
-    scope = scope_of(user)
-    return scope.national or scope.is_officer or bool(scope.center_ids)
-
-
 def _case_queryset(user):
     return queries.cases_for(user).select_related("person", "center", "household")
 
@@ -146,6 +143,11 @@ def case_list(request):
                 volunteer_id=volunteer_id, ended_at__isnull=True
             ).values("case_id")
         )
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        # The person's name (or ID or phone) through the registry's indexed search, or the number.
+        number = to_arabic_digits(text)
+        cases = cases.filter(Q(number=number) | Q(person_id__in=people_named(request.user, text)))
     centers = list(_visible_centers(request.user)[:200])
     # The volunteer filter lists one center's volunteers: the chosen one, or the user's only one.
     own = scope_of(request.user).center_ids
@@ -163,12 +165,13 @@ def case_list(request):
         "centers": centers,
         "volunteers": volunteers,
         "filters": {
+            "q": text,
             "status": status,
             "urgency": urgency,
             "center": center_id,
             "volunteer": volunteer_id,
         },
-        "may_take_cases": _may_take_cases(request.user),
+        "may_take_cases": queries.may_take_cases(request.user),
         **_paginate(request, cases.order_by("-reported_at", "-id").only(*CASE_ROW_COLUMNS)),
     }
     record_search(
@@ -259,7 +262,7 @@ def today(request):
     context = {
         "today": day,
         "new_cases": list(new_cases[:SECTION_SIZE]),
-        "may_take_cases": _may_take_cases(request.user),
+        "may_take_cases": queries.may_take_cases(request.user),
         **_paginate(request, due, SECTION_SIZE),
     }
     return render(request, "cases/today.html", context)
@@ -305,7 +308,7 @@ def _registry_url(name: str, **kwargs) -> str:
 @login_required
 def case_create(request):
     """Search first: find the person in the registry, then record the report about them."""
-    require(_may_take_cases(request.user))
+    require(queries.may_take_cases(request.user))
     people = people_for(request.user).select_related("subdistrict__district__province", "center")
     person_id = request.POST.get("person") or request.GET.get("person")
     if not person_id:
@@ -442,6 +445,11 @@ def _case_context(request, case: Case, **forms_by_name) -> dict:
         "case": case,
         "manages": manages,
         "may_write": may_write,
+        # Goods handed over for this case (or one of its visits) start with its household.
+        "may_distribute": may_use_stock(user, case.center),
+        "caseload_url": f"{reverse('cases:caseload')}?center={case.center_id}"
+        if manages and scope_of(user).is_staff_level
+        else "",
         "assignments": assignments,
         "visits": visits_page["page_obj"],
         "visits_query": visits_page["query_without_page"],

@@ -1,28 +1,19 @@
 """Every write to centers and volunteers. Pages, API, CLI and the demo loader call these."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Length
 from django.utils import timezone
 
-from asa.accounts.access import scope_of, visible, writable_centers
+from asa.accounts.access import scope_of, writable_centers
 from asa.accounts.actions import assign_role, remove_role
 from asa.accounts.events import diff, record_event
 from asa.accounts.models import Role, RoleAssignment
 from asa.centers.models import (
-    Attendance,
     Center,
     CenterStatus,
-    Event,
-    EventKind,
-    EventPhoto,
-    HoursEntry,
-    HoursStatus,
-    TrainingRecord,
     Volunteer,
     VolunteerRole,
     VolunteerStatus,
@@ -31,7 +22,7 @@ from asa.centers.models import (
 from asa.geo.models import Subdistrict
 from asa.lib.crypto import identity_hash, phone_hash
 from asa.lib.national_id import NationalIdError, normalize_national_id
-from asa.lib.thai import ThaiDateError, be_year, check_ce_date
+from asa.lib.thai import ThaiDateError, check_ce_date
 
 VOLUNTEER_MINIMUM_AGE = 15  # youth volunteers (อพม. เยาวชน) start young; nobody younger
 VOLUNTEER_MAXIMUM_AGE = 110
@@ -155,6 +146,14 @@ def _loggable(changes: dict) -> dict:
     return changes
 
 
+def mark_centers_stale(center_ids, on: dt.date) -> None:
+    """Tell the dashboards that these centers' figures for that day must be counted again."""
+    from asa.reports.actions import mark_rollups_stale
+
+    for center_id in sorted(set(center_ids)):
+        mark_rollups_stale(center_id=center_id, on=on)
+
+
 def _check_center_in_scope(actor, center: Center) -> None:
     if not writable_centers(actor).filter(pk=center.pk).exists():
         raise ValidationError({"center": "คุณไม่มีสิทธิ์จัดการ อพม. ของศูนย์นี้"})
@@ -165,7 +164,7 @@ def _update_volunteer_count(center_id: int, delta: int) -> None:
         Center.objects.filter(pk=center_id).update(
             active_volunteer_count=F("active_volunteer_count") + delta
         )
-        _rollups_stale([center_id], timezone.localdate())  # volunteers active, on dashboards
+        mark_centers_stale([center_id], timezone.localdate())  # volunteers active, on dashboards
 
 
 @transaction.atomic
@@ -216,7 +215,7 @@ def open_center(
         obj=center,
         changes={"code": code, "district": district.code, "opened_on": opened_on},
     )
-    _rollups_stale([center.pk], opened_on)  # centers opened, by fiscal year
+    mark_centers_stale([center.pk], opened_on)  # centers opened, by fiscal year
     return center
 
 
@@ -250,7 +249,7 @@ def update_center(*, actor, center: Center, **data) -> Center:
     record_event(actor=actor, action="update_center", obj=center, changes=changes)
     if "status" in changes or "opened_on" in changes:
         for day in (opened_before, center.opened_on, timezone.localdate()):
-            _rollups_stale([center.pk], day)
+            mark_centers_stale([center.pk], day)
     return center
 
 
@@ -522,464 +521,3 @@ def link_volunteer_account(*, actor, volunteer: Volunteer, user) -> Volunteer:
         changes={"username": user.get_username()},
     )
     return volunteer
-
-
-# --- Events, attendance, training certificates ------------------------------------------------
-
-EVENT_FIELDS = [
-    "kind",
-    "title",
-    "starts_at",
-    "ends_at",
-    "place",
-    "subdistrict",
-    "speakers",
-    "topics",
-    "description",
-    "staff_count",
-    "guest_count",
-]
-MAXIMUM_EVENT_DAYS = 7  # a longer "event" is a typo in a date, not a week-long training
-MAXIMUM_HOURS_PER_DAY = Decimal(24)
-
-
-def _rollups_stale(center_ids, on: dt.date) -> None:
-    """Tell the dashboards that these centers' figures for that day must be counted again."""
-    from asa.reports.actions import mark_rollups_stale
-
-    for center_id in sorted(set(center_ids)):
-        mark_rollups_stale(center_id=center_id, on=on)
-
-
-def _event_center_ids(event: Event) -> set[int]:
-    return {event.center_id, *event.other_centers.values_list("pk", flat=True)}
-
-
-def split_lines(text: str) -> list[str]:
-    """Speakers and topics are typed one per line; blank lines and repeats are dropped."""
-    seen: list[str] = []
-    for line in (text or "").splitlines():
-        line = " ".join(line.split())
-        if line and line not in seen:
-            seen.append(line)
-    return seen
-
-
-def _check_event(data: dict, *, kind: str = "", topics: str = "") -> dict:
-    """Validate event fields; returns cleaned data or raises ValidationError naming fields.
-
-    `kind` and `topics` are the event's current ones, for a change that sends only one.
-    """
-    errors = {}
-    cleaned = dict(data)
-    for name, message in (("title", "กรุณากรอกชื่อกิจกรรม"), ("place", "กรุณากรอกสถานที่")):
-        if name in data:
-            cleaned[name] = " ".join((data[name] or "").split())
-            if not cleaned[name]:
-                errors[name] = message
-    if "kind" in data and data["kind"] not in EventKind.values:
-        errors["kind"] = "ประเภทกิจกรรมไม่ถูกต้อง"
-    for name in ("speakers", "topics"):
-        if name in data:
-            cleaned[name] = "\n".join(split_lines(data[name]))
-    if any(len(topic) > 200 for topic in split_lines(cleaned.get("topics", ""))):
-        errors["topics"] = "หัวข้อแต่ละบรรทัดยาวได้ไม่เกิน 200 ตัวอักษร"
-    if cleaned.get("kind", kind) == EventKind.TRAINING and not split_lines(
-        cleaned.get("topics", topics)
-    ):
-        errors["topics"] = "การอบรมต้องระบุหัวข้ออย่างน้อยหนึ่งหัวข้อ (หนึ่งหัวข้อต่อบรรทัด)"
-    for name in ("staff_count", "guest_count"):
-        if name in data and (data[name] is None or data[name] < 0):
-            errors[name] = "จำนวนต้องไม่ติดลบ"
-    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if value is None:
-            continue
-        try:
-            check_ce_date(value.date())
-        except ThaiDateError as error:
-            errors[name] = str(error)
-    if starts_at and ends_at and "starts_at" not in errors and "ends_at" not in errors:
-        if ends_at < starts_at:
-            errors["ends_at"] = "เวลาสิ้นสุดต้องไม่ก่อนเวลาเริ่ม"
-        elif ends_at - starts_at > dt.timedelta(days=MAXIMUM_EVENT_DAYS):
-            errors["ends_at"] = f"กิจกรรมหนึ่งรายการยาวได้ไม่เกิน {MAXIMUM_EVENT_DAYS} วัน"
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _check_event_writer(actor, center: Center) -> None:
-    if actor is not None and not writable_centers(actor).filter(pk=center.pk).exists():
-        raise ValidationError({"center": "คุณไม่มีสิทธิ์จัดกิจกรรมของศูนย์นี้"})
-
-
-@transaction.atomic
-def create_event(
-    *,
-    actor,
-    center: Center,
-    kind: str,
-    title: str,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-    place: str,
-    subdistrict: Subdistrict | None = None,
-    speakers: str = "",
-    topics: str = "",
-    description: str = "",
-    staff_count: int = 0,
-    guest_count: int = 0,
-    other_centers=(),
-) -> Event:
-    """Record an event a center holds (an opening, a training, a meeting, ...).
-
-    The host's chair, officers of its area and the ministry may; `other_centers` took part.
-    """
-    _check_event_writer(actor, center)
-    data = _check_event(
-        {
-            "kind": kind,
-            "title": title,
-            "starts_at": starts_at,
-            "ends_at": ends_at,
-            "place": place,
-            "subdistrict": subdistrict,
-            "speakers": speakers,
-            "topics": topics,
-            "description": description,
-            "staff_count": staff_count,
-            "guest_count": guest_count,
-        }
-    )
-    joint = [other for other in other_centers if other.pk != center.pk]
-    event = Event.objects.create(
-        center=center,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-        **data,
-    )
-    if joint:
-        event.other_centers.set(joint)
-    record_event(
-        actor=actor,
-        action="create_event",
-        obj=event,
-        changes={
-            "center": center.code,
-            "kind": data["kind"],
-            "starts_at": starts_at,
-            "other_centers": sorted(other.code for other in joint),
-        },
-    )
-    _rollups_stale({center.pk, *(other.pk for other in joint)}, timezone.localdate(starts_at))
-    return event
-
-
-@transaction.atomic
-def update_event(*, actor, event: Event, other_centers=None, **data) -> Event:
-    """Change an event's details. A training's certificates follow its topics."""
-    unknown = set(data) - set(EVENT_FIELDS)
-    if unknown:
-        raise TypeError(f"update_event got unexpected fields: {sorted(unknown)}")
-    _check_event_writer(actor, event.center)
-    # Both ends are checked together even when one changes.
-    data = _check_event(
-        {"starts_at": event.starts_at, "ends_at": event.ends_at} | data,
-        kind=event.kind,
-        topics=event.topics,
-    )
-    old_day = timezone.localdate(event.starts_at)
-    old_centers = _event_center_ids(event)
-    changes = diff(event, data)
-    if changes:
-        for field, value in data.items():
-            setattr(event, field, value)
-        event.save(update_fields=[*changes, "updated_at"])
-    if other_centers is not None:
-        wanted = {other.pk for other in other_centers if other.pk != event.center_id}
-        before = old_centers - {event.center_id}
-        if wanted != before:
-            event.other_centers.set(wanted)
-            changes["other_centers"] = [sorted(before), sorted(wanted)]
-    if not changes:
-        return event
-    if "other_centers" in changes:
-        # Volunteers of a center that no longer takes part are no longer counted present.
-        centers = _event_center_ids(event)
-        left = event.attendances.exclude(volunteer__center_id__in=centers)
-        if left.exists():
-            changes["attendees_removed"] = sorted(left.values_list("volunteer_id", flat=True))
-            left.delete()
-            event.volunteer_count = event.attendances.count()
-            event.save(update_fields=["volunteer_count", "updated_at"])
-    if {"kind", "topics", "starts_at", "ends_at", "other_centers"} & set(changes):
-        _sync_attendance(event)
-    record_event(actor=actor, action="update_event", obj=event, changes=changes)
-    new_day = timezone.localdate(event.starts_at)
-    all_centers = old_centers | _event_center_ids(event)
-    _rollups_stale(all_centers, old_day)
-    if new_day != old_day:
-        _rollups_stale(all_centers, new_day)
-    return event
-
-
-def event_hours(event: Event) -> Decimal:
-    """The hours an attendee gets by default: the event's length, at most 24, in half hours."""
-    seconds = max((event.ends_at - event.starts_at).total_seconds(), 0)
-    halves = max(round(seconds / 1800), 1)
-    return min(Decimal(halves) / 2, MAXIMUM_HOURS_PER_DAY)
-
-
-def eligible_attendees(event: Event):
-    """Volunteers who may be ticked present: active members of the host and joint centers."""
-    return Volunteer.objects.filter(
-        center_id__in=_event_center_ids(event), status=VolunteerStatus.ACTIVE
-    )
-
-
-@transaction.atomic
-def take_attendance(*, actor, event: Event, attendees: dict) -> Event:
-    """Set who attended the event: `attendees` maps each volunteer present to their hours
-    (None: the event's length). Anyone left out is no longer counted present.
-
-    A training gives each attendee a training record per topic, with a certificate number.
-    """
-    _check_event_writer(actor, event.center)
-    # One attendance taker at a time per event, so counts and certificate numbers stay exact.
-    event = Event.objects.select_for_update().select_related("center").get(pk=event.pk)
-    default_hours = event_hours(event)
-    allowed = set(eligible_attendees(event).values_list("pk", flat=True))
-    wanted: dict[int, Decimal] = {}
-    errors = []
-    for volunteer, hours in attendees.items():
-        volunteer_id = getattr(volunteer, "pk", volunteer)
-        if volunteer_id not in allowed:
-            errors.append("มี อพม. ที่ไม่ได้อยู่ในศูนย์ผู้จัดหรือศูนย์ที่ร่วมจัด หรือไม่ได้ปฏิบัติงานอยู่")
-            continue
-        try:
-            hours = default_hours if hours is None else Decimal(str(hours))
-        except ArithmeticError:
-            hours = Decimal("NaN")
-        if (
-            not hours.is_finite()
-            or not Decimal(0) < hours <= MAXIMUM_HOURS_PER_DAY
-            or hours != hours.quantize(Decimal("0.1"))
-        ):
-            errors.append("ชั่วโมงต้องมากกว่า 0 และไม่เกิน 24 (ทศนิยมหนึ่งตำแหน่ง)")
-            continue
-        wanted[volunteer_id] = hours
-    if errors:
-        raise ValidationError({"attendees": sorted(set(errors))})
-    current = {row.volunteer_id: row for row in event.attendances.all()}
-    removed = sorted(set(current) - set(wanted))
-    added = sorted(set(wanted) - set(current))
-    changed = sorted(
-        volunteer_id
-        for volunteer_id in set(wanted) & set(current)
-        if current[volunteer_id].hours != wanted[volunteer_id]
-    )
-    if removed:
-        Attendance.objects.filter(event=event, volunteer_id__in=removed).delete()
-    Attendance.objects.bulk_create(
-        [Attendance(event=event, volunteer_id=pk, hours=wanted[pk]) for pk in added]
-    )
-    for volunteer_id in changed:
-        row = current[volunteer_id]
-        row.hours = wanted[volunteer_id]
-        row.save(update_fields=["hours"])
-    if not (removed or added or changed):
-        return event
-    event.volunteer_count = len(wanted)
-    event.save(update_fields=["volunteer_count", "updated_at"])
-    certificates = _sync_attendance(event)
-    record_event(
-        actor=actor,
-        action="take_attendance",
-        obj=event,
-        changes={
-            "added": added,
-            "removed": removed,
-            "hours_changed": changed,
-            "volunteer_count": len(wanted),
-            "certificates": certificates,
-        },
-    )
-    _rollups_stale(_event_center_ids(event), timezone.localdate(event.starts_at))
-    return event
-
-
-def _sync_attendance(event: Event) -> int:
-    """Keep a training's records in step with its attendees and topics; returns how many
-    certificates were issued. Records of an event that is no longer a training are removed."""
-    topics = split_lines(event.topics) if event.kind == EventKind.TRAINING else []
-    records = TrainingRecord.objects.filter(event=event)
-    existing = set(records.values_list("volunteer_id", "topic"))
-    hours = dict(event.attendances.values_list("volunteer_id", "hours"))
-    wanted = {(volunteer_id, topic) for volunteer_id in hours for topic in topics}
-    stale = existing - wanted
-    for volunteer_id, topic in stale:
-        records.filter(volunteer_id=volunteer_id, topic=topic).delete()
-    completed_on = timezone.localdate(event.starts_at)
-    if existing & wanted:
-        records.exclude(completed_on=completed_on).update(completed_on=completed_on)
-    new = sorted(wanted - existing)
-    if not new:
-        return 0
-    numbers = _certificate_numbers(event.center, completed_on, len(new))
-    TrainingRecord.objects.bulk_create(
-        [
-            TrainingRecord(
-                volunteer_id=volunteer_id,
-                topic=topic[:200],
-                completed_on=completed_on,
-                hours=hours[volunteer_id],
-                provider=event.center.name_th[:200],
-                event=event,
-                certificate_number=number,
-            )
-            for (volunteer_id, topic), number in zip(new, numbers, strict=True)
-        ]
-    )
-    return len(new)
-
-
-def _certificate_numbers(center: Center, day: dt.date, count: int) -> list[str]:
-    """The next `count` certificate numbers of a center for the BE year: BKK-1005-2569-0001."""
-    prefix = f"{center.code}-{be_year(day.year)}-"
-    # Longest then largest: "10000" sorts after "9999" once a center passes ten thousand.
-    last = (
-        TrainingRecord.objects.filter(certificate_number__startswith=prefix)
-        .annotate(width=Length("certificate_number"))
-        .order_by("-width", "-certificate_number")
-        .values_list("certificate_number", flat=True)
-        .first()
-    )
-    start = int(last.removeprefix(prefix)) + 1 if last else 1
-    return [f"{prefix}{number:04d}" for number in range(start, start + count)]
-
-
-@transaction.atomic
-def add_event_photos(*, actor, event: Event, photos, caption: str = "") -> list[EventPhoto]:
-    """Attach photos to an event: each checked by its content, resized, stored privately."""
-    from asa.cases.actions import _resized_photo
-
-    _check_event_writer(actor, event.center)
-    if not photos:
-        raise ValidationError({"photos": "กรุณาเลือกภาพอย่างน้อยหนึ่งภาพ"})
-    resized = [(_resized_photo(upload), getattr(upload, "name", "photo")) for upload in photos]
-    saved = []
-    start = event.photos.count()
-    for index, (content, name) in enumerate(resized, start=start + 1):
-        photo = EventPhoto(event=event, width=content.dimensions[0], height=content.dimensions[1])
-        photo.image.save(f"{event.pk}-{index}.jpg", content, save=False)
-        photo.caption = (" ".join(caption.split()) or str(name))[:200]
-        photo.save()
-        saved.append(photo)
-    record_event(actor=actor, action="add_event_photos", obj=event, changes={"photos": len(saved)})
-    _rollups_stale(_event_center_ids(event), timezone.localdate(event.starts_at))
-    return saved
-
-
-# --- Hand-entered volunteer hours --------------------------------------------------------------
-
-
-def _check_hours(*, worked_on: dt.date, hours, description: str) -> dict:
-    errors = {}
-    try:
-        check_ce_date(worked_on)
-    except ThaiDateError as error:
-        errors["worked_on"] = str(error)
-    else:
-        if worked_on > timezone.localdate():
-            errors["worked_on"] = "วันที่ปฏิบัติงานต้องไม่อยู่ในอนาคต"
-    try:
-        hours = Decimal(str(hours))
-    except (ArithmeticError, ValueError):
-        hours = None
-    if hours is None or not hours.is_finite() or not Decimal(0) < hours <= MAXIMUM_HOURS_PER_DAY:
-        errors["hours"] = "ชั่วโมงต้องมากกว่า 0 และไม่เกิน 24"
-    elif hours != hours.quantize(Decimal("0.1")):
-        errors["hours"] = "ชั่วโมงมีทศนิยมได้หนึ่งตำแหน่ง เช่น 2.5"
-    description = " ".join((description or "").split())
-    if not description:
-        errors["description"] = "กรุณาระบุงานที่ทำ"
-    if errors:
-        raise ValidationError(errors)
-    return {"worked_on": worked_on, "hours": hours, "description": description[:300]}
-
-
-@transaction.atomic
-def enter_hours(
-    *, actor, volunteer: Volunteer, worked_on: dt.date, hours, description: str
-) -> HoursEntry:
-    """Enter hours of volunteer work by hand; they count once the center's chair approves.
-
-    A volunteer enters their own; a chair or officer may enter them for a volunteer they manage.
-    """
-    is_self = volunteer.user_id is not None and volunteer.user_id == getattr(actor, "pk", None)
-    managed = Volunteer.objects.filter(pk=volunteer.pk)
-    if actor is not None and not is_self and not visible(actor, managed, write=True).exists():
-        raise ValidationError({"volunteer": "คุณบันทึกชั่วโมงได้เฉพาะของตนเองหรือ อพม. ที่คุณดูแล"})
-    if volunteer.status == VolunteerStatus.LEFT:
-        raise ValidationError({"volunteer": "อพม. ผู้นี้พ้นสภาพแล้ว"})
-    data = _check_hours(worked_on=worked_on, hours=hours, description=description)
-    entry = HoursEntry.objects.create(
-        volunteer=volunteer,
-        entered_by=actor if actor is not None and actor.is_authenticated else None,
-        status=HoursStatus.PENDING,
-        **data,
-    )
-    record_event(
-        actor=actor,
-        action="enter_hours",
-        obj=entry,
-        changes={"volunteer": volunteer.pk, "worked_on": worked_on, "hours": data["hours"]},
-    )
-    _rollups_stale({volunteer.center_id}, worked_on)
-    return entry
-
-
-def _decide_hours(*, actor, entry: HoursEntry, status: str, note: str, action: str) -> HoursEntry:
-    entry = HoursEntry.objects.select_for_update().select_related("volunteer").get(pk=entry.pk)
-    if actor is not None:
-        if not visible(actor, HoursEntry.objects.filter(pk=entry.pk), write=True).exists():
-            raise PermissionDenied
-        if entry.volunteer.user_id == actor.pk:
-            raise ValidationError({"status": "อนุมัติชั่วโมงของตนเองไม่ได้ ต้องให้ผู้ดูแลคนอื่นพิจารณา"})
-    if entry.status != HoursStatus.PENDING:
-        raise ValidationError({"status": f"รายการนี้พิจารณาแล้ว ({HoursStatus(entry.status).label})"})
-    note = " ".join((note or "").split())[:300]
-    if status == HoursStatus.REJECTED and not note:
-        raise ValidationError({"decision_note": "กรุณาระบุเหตุผลที่ไม่อนุมัติ"})
-    entry.status = status
-    entry.decided_by = actor if actor is not None and actor.is_authenticated else None
-    entry.decided_at = timezone.now()
-    entry.decision_note = note
-    entry.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    record_event(
-        actor=actor,
-        action=action,
-        obj=entry,
-        changes={"status": [HoursStatus.PENDING, status], "hours": entry.hours},
-        reason=note,
-    )
-    _rollups_stale({entry.volunteer.center_id}, entry.worked_on)
-    return entry
-
-
-@transaction.atomic
-def approve_hours_entry(*, actor, entry: HoursEntry, note: str = "") -> HoursEntry:
-    """The chair (or an officer) accepts hand-entered hours: from now on they count."""
-    approved = HoursStatus.APPROVED
-    return _decide_hours(
-        actor=actor, entry=entry, status=approved, note=note, action="approve_hours_entry"
-    )
-
-
-@transaction.atomic
-def reject_hours_entry(*, actor, entry: HoursEntry, note: str) -> HoursEntry:
-    """The chair (or an officer) turns hand-entered hours down, saying why."""
-    rejected = HoursStatus.REJECTED
-    return _decide_hours(
-        actor=actor, entry=entry, status=rejected, note=note, action="reject_hours_entry"
-    )

@@ -11,6 +11,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from asa.accounts.access import can_write, get_for, scope_of, visible
 from asa.centers import actions, queries
+from asa.centers import attendance as attendance_actions
+from asa.centers import events as event_actions
+from asa.centers import hours as hours_actions
 from asa.centers.models import (
     Center,
     CenterStatus,
@@ -362,7 +365,7 @@ def create_event(request, payload: EventIn):
     center = visible(user, Center.objects.all(), write=True).filter(pk=data.pop("center")).first()
     if center is None:
         raise ValidationError({"center": "คุณไม่มีสิทธิ์จัดกิจกรรมของศูนย์นี้"})
-    event = actions.create_event(actor=user, center=center, **data)
+    event = event_actions.create_event(actor=user, center=center, **data)
     return Status(201, _event_detail(user, event.pk))
 
 
@@ -379,7 +382,7 @@ def update_event(request, event_id: int, payload: EventPatch):
     data = {
         name: value for name, value in data.items() if value is not None or name == "subdistrict"
     }
-    actions.update_event(actor=user, event=event, **_event_data(data))
+    event_actions.update_event(actor=user, event=event, **_event_data(data))
     return _event_detail(user, event.pk)
 
 
@@ -414,7 +417,7 @@ def take_attendance(request, event_id: int, payload: AttendanceIn):
     if len(ids) != len(set(ids)):
         raise ValidationError({"attendees": "มี อพม. ซ้ำในรายชื่อ"})
     attendees = {attendee.volunteer: attendee.hours for attendee in payload.attendees}
-    actions.take_attendance(actor=user, event=event, attendees=attendees)
+    attendance_actions.take_attendance(actor=user, event=event, attendees=attendees)
     return _event_detail(user, event.pk)
 
 
@@ -521,7 +524,7 @@ def create_hours_entry(request, payload: HoursEntryIn):
         volunteer = visible(user, Volunteer.objects.all()).filter(pk=wanted).first()
     if volunteer is None:
         raise ValidationError({"volunteer": "ไม่พบ อพม. ที่จะบันทึกชั่วโมงให้"})
-    entry = actions.enter_hours(actor=user, volunteer=volunteer, **data)
+    entry = hours_actions.enter_hours(actor=user, volunteer=volunteer, **data)
     return Status(201, get_hours_entry(request, entry.pk))
 
 
@@ -539,7 +542,7 @@ def _decided(request, entry_id: int, decide, note: str):
     summary="Approve hand-entered hours (the chair or an officer; never one's own)",
 )
 def approve_hours_entry(request, entry_id: int, payload: HoursDecisionIn):
-    return _decided(request, entry_id, actions.approve_hours_entry, payload.note)
+    return _decided(request, entry_id, hours_actions.approve_hours_entry, payload.note)
 
 
 @router.post(
@@ -549,4 +552,4 @@ def approve_hours_entry(request, entry_id: int, payload: HoursDecisionIn):
     summary="Reject hand-entered hours, saying why (`note` required)",
 )
 def reject_hours_entry(request, entry_id: int, payload: HoursDecisionIn):
-    return _decided(request, entry_id, actions.reject_hours_entry, payload.note)
+    return _decided(request, entry_id, hours_actions.reject_hours_entry, payload.note)

@@ -13,8 +13,9 @@ import random
 from django.db.models import F
 from django.utils import timezone
 
-from asa.centers.actions import approve_hours_entry, create_event, enter_hours, reject_hours_entry
-from asa.centers.actions import take_attendance as record_attendance
+from asa.centers.attendance import take_attendance as record_attendance
+from asa.centers.events import create_event
+from asa.centers.hours import approve_hours_entry, enter_hours, reject_hours_entry
 from asa.centers.models import (
     COMMITTEE_ROLES,
     Center,

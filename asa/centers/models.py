@@ -180,6 +180,19 @@ class Volunteer(models.Model):
     def is_committee(self) -> bool:
         return self.role in COMMITTEE_ROLES
 
+    @property
+    def code(self) -> str:
+        """The volunteer's code, printed on their card and typed or scanned at an event: V000123."""
+        return f"V{self.pk:06d}"
+
+    @staticmethod
+    def pk_from_code(code: str) -> int | None:
+        """The volunteer id in a typed or scanned code ("V000123", "v123", "๑๒๓"); None if none."""
+        from asa.lib.thai import to_arabic_digits
+
+        digits = to_arabic_digits(code.strip()).upper().removeprefix("V")
+        return int(digits) if digits.isdigit() and len(digits) <= 9 else None
+
 
 class VolunteerStatusChange(models.Model):
     """History of a volunteer's status and role: each change, when, by whom, why."""

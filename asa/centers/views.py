@@ -1,6 +1,7 @@
 """Pages for coordination centers and volunteers. Thin: parse, check access, act, render."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -14,6 +15,9 @@ from django.utils.translation import gettext as _
 
 from asa.accounts.access import can_write, get_for, require, scope_of, visible, writable_centers
 from asa.centers import actions, queries
+from asa.centers import attendance as attendance_actions
+from asa.centers import events as event_actions
+from asa.centers import hours as hours_actions
 from asa.centers.certificates import certificate_pdf
 from asa.centers.forms import (
     CenterForm,
@@ -340,7 +344,7 @@ def event_create(request):
         form = EventForm(request.POST, centers=centers, partner_centers=partners)
         if form.is_valid():
             try:
-                event = actions.create_event(actor=request.user, **form.action_data())
+                event = event_actions.create_event(actor=request.user, **form.action_data())
             except ValidationError as error:
                 add_event_errors(form, error)
             else:
@@ -373,8 +377,8 @@ def event_detail(request, pk):
         "event": event,
         "may_write": can_write(request.user, event),
         "attendances": attendances,
-        "speakers": actions.split_lines(event.speakers),
-        "topics": actions.split_lines(event.topics),
+        "speakers": event_actions.split_lines(event.speakers),
+        "topics": event_actions.split_lines(event.topics),
         "photos": list(event.photos.all()),
         "other_centers": list(event.other_centers.all()),
         "photo_form": PhotoUploadForm(),
@@ -393,7 +397,7 @@ def event_edit(request, pk):
         form = EventForm(request.POST, partner_centers=partners, creating=False)
         if form.is_valid():
             try:
-                actions.update_event(actor=request.user, event=event, **form.action_data())
+                event_actions.update_event(actor=request.user, event=event, **form.action_data())
             except ValidationError as error:
                 add_event_errors(form, error)
             else:
@@ -410,16 +414,31 @@ def event_edit(request, pk):
 def event_attendance(request, pk):
     """Tick the volunteers present (host and joint centers); hours default to the event's."""
     event = get_for(request.user, queries.events_for(request.user), pk, write=True)
-    default_hours = actions.event_hours(event)
+    default_hours = attendance_actions.event_hours(event)
     volunteers = list(
-        actions.eligible_attendees(event)
+        attendance_actions.eligible_attendees(event)
         .select_related("center")
         .order_by("center__name_th", "first_name", "last_name", "id")
     )
     current = dict(event.attendances.values_list("volunteer_id", "hours"))
-    error = None
+    error = codes_error = None
+    codes = ""
     if request.method == "POST":
         present = {value for value in request.POST.getlist("present") if value.isdigit()}
+        # Codes typed or scanned (one per line, or separated by spaces or commas) tick too.
+        codes = request.POST.get("codes", "")
+        by_pk = {volunteer.pk: volunteer for volunteer in volunteers}
+        unknown = []
+        for code in re.split(r"[\s,]+", codes.strip()) if codes.strip() else []:
+            pk = Volunteer.pk_from_code(code)
+            if pk in by_pk:
+                present.add(str(pk))
+            else:
+                unknown.append(code)
+        if unknown:
+            codes_error = error = _("รหัส อพม. ไม่อยู่ในรายชื่อผู้มีสิทธิ์ร่วมกิจกรรมนี้: %(codes)s") % {
+                "codes": ", ".join(unknown[:10])
+            }
         attendees = {}
         for volunteer in volunteers:
             if str(volunteer.pk) not in present:
@@ -434,7 +453,9 @@ def event_attendance(request, pk):
             attendees[volunteer] = hours
         if error is None:
             try:
-                actions.take_attendance(actor=request.user, event=event, attendees=attendees)
+                attendance_actions.take_attendance(
+                    actor=request.user, event=event, attendees=attendees
+                )
             except ValidationError as failure:
                 error = " ".join(failure.messages)
             else:
@@ -448,6 +469,8 @@ def event_attendance(request, pk):
             for volunteer in volunteers
             if str(volunteer.pk) in present
         }
+        if codes_error is None:
+            codes = ""  # those codes are ticked above; the field starts empty again
     for volunteer in volunteers:
         volunteer.present = volunteer.pk in current
         volunteer.hours = current.get(volunteer.pk, "") or default_hours
@@ -456,6 +479,11 @@ def event_attendance(request, pk):
         "volunteers": volunteers,
         "default_hours": default_hours,
         "error": error,
+        "codes": codes,
+        "codes_error": codes_error,
+        # The center is named on each line only when volunteers of joint centers are listed too.
+        "several_centers": len({volunteer.center_id for volunteer in volunteers}) > 1,
+        "present_count": len(current),
     }
     return render(request, "centers/event_attendance.html", context)
 
@@ -468,7 +496,7 @@ def event_photo_add(request, pk):
     form = PhotoUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.add_event_photos(
+            event_actions.add_event_photos(
                 actor=request.user,
                 event=event,
                 photos=request.FILES.getlist("photos"),
@@ -562,7 +590,9 @@ def hours_entry_create(request):
         form = HoursEntryForm(request.POST)
         if form.is_valid():
             try:
-                actions.enter_hours(actor=request.user, volunteer=volunteer, **form.cleaned_data)
+                hours_actions.enter_hours(
+                    actor=request.user, volunteer=volunteer, **form.cleaned_data
+                )
             except ValidationError as error:
                 add_action_errors(form, error)
             else:
@@ -600,9 +630,9 @@ def hours_entry_decide(request, pk):
         form = HoursDecisionForm(request.POST)
         if form.is_valid():
             decide = (
-                actions.approve_hours_entry
+                hours_actions.approve_hours_entry
                 if form.cleaned_data["decision"] == "approve"
-                else actions.reject_hours_entry
+                else hours_actions.reject_hours_entry
             )
             try:
                 decide(actor=request.user, entry=entry, note=form.cleaned_data["note"])

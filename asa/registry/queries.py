@@ -8,7 +8,7 @@ from asa.lib.crypto import identity_hash, phone_hash
 from asa.lib.national_id import NationalIdError, normalize_national_id
 from asa.lib.thai import to_arabic_digits
 from asa.lib.thai_text import name_key, sound_key
-from asa.registry.models import Household, IdType, Person
+from asa.registry.models import Household, HouseholdMembership, IdType, Person
 
 SEARCH_LIMIT = 20
 # The trigram ("contains") step: keys shorter than this have no trigram to look up, and at most
@@ -24,6 +24,24 @@ def people_for(user) -> QuerySet[Person]:
 
 def households_for(user) -> QuerySet[Household]:
     return visible(user, Household.objects.all())
+
+
+NAME_FILTER_LIMIT = 200  # a list narrowed by a name shows at most this many people's rows
+
+
+def people_named(user, text: str) -> list[int]:
+    """The ids of the people this user may see who match a typed name, ID or phone: the
+    registry's indexed search (`search_people`), bounded, for narrowing household and case lists
+    by a name (their rows are then found by the person foreign-key indexes)."""
+    return [person.pk for person in search_people(people_for(user), text, limit=NAME_FILTER_LIMIT)]
+
+
+def households_named(households: QuerySet[Household], user, text: str) -> QuerySet[Household]:
+    """Households whose code is `text`, or with a current member matching it by name."""
+    members = HouseholdMembership.objects.filter(
+        person_id__in=people_named(user, text), ended_on__isnull=True
+    ).values("household_id")
+    return households.filter(Q(code=text.strip().upper()) | Q(pk__in=members))
 
 
 def likely_duplicates(person: Person, *, limit: int = 10) -> list[tuple[Person, float, list]]:

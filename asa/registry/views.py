@@ -16,6 +16,7 @@ from asa.accounts.access import can_write, get_for, require, scope_of, visible
 from asa.accounts.events import AUDIT_ONLY_ACTIONS, action_label
 from asa.accounts.models import AuditEvent
 from asa.accounts.reads import read_page, record_search
+from asa.cases.queries import may_take_cases
 from asa.lib.templatetags.thai import bedatetime
 from asa.lib.thai import BE_OFFSET, format_be_date
 from asa.registry import actions, assessment
@@ -52,7 +53,13 @@ from asa.registry.models import (
     ProblemType,
     TargetGroup,
 )
-from asa.registry.queries import help_history, households_for, people_for, search_people
+from asa.registry.queries import (
+    help_history,
+    households_for,
+    households_named,
+    people_for,
+    search_people,
+)
 
 PAGE_SIZE = 30
 TIMELINE_PAGE_SIZE = 20
@@ -222,6 +229,7 @@ def person_detail(request, pk):
         "person": person,
         "may_write": may_write,
         "may_merge": may_write and scope_of(request.user).is_staff_level,
+        "may_open_case": may_take_cases(request.user),
         "membership": membership,
         "household": household,
         "members": members,
@@ -432,7 +440,10 @@ def household_list(request):
         .annotate(member_count=Count("memberships", filter=Q(memberships__ended_on__isnull=True)))
         .order_by("-id")
     )
-    context = _paginate(request, households)
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        households = households_named(households, request.user, text)
+    context = {"q": text, **_paginate(request, households)}
     record_search(
         request.user,
         object_type="registry.household",

@@ -1788,12 +1788,14 @@ def _events(world) -> dict:
     from django.utils import timezone
     from PIL import Image
 
-    from asa.centers import actions as center_actions
+    from asa.centers import attendance as attendance_actions
+    from asa.centers import events as event_actions
+    from asa.centers import hours as hours_actions
 
     member = Volunteer.objects.get(user__username="volunteer.a")
     day = timezone.localdate() - dt.timedelta(days=3)
     starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
-    event = center_actions.create_event(
+    event = event_actions.create_event(
         actor=None,
         center=world.center_a,
         kind="training",
@@ -1803,19 +1805,19 @@ def _events(world) -> dict:
         place="ที่ทำการชุมชน หมู่บ้านพร้อมสุข",
         topics="การจัดทำฐานข้อมูลผู้ประสบปัญหาทางสังคม",
     )
-    center_actions.take_attendance(
+    attendance_actions.take_attendance(
         actor=None, event=event, attendees={member: None, world.secret: None}
     )
     buffer = io.BytesIO()
     Image.new("RGB", (20, 20), "green").save(buffer, format="JPEG")
-    photo = center_actions.add_event_photos(
+    photo = event_actions.add_event_photos(
         actor=None,
         event=event,
         photos=[SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")],
     )[0]
 
     def entry(text):
-        return center_actions.enter_hours(
+        return hours_actions.enter_hours(
             actor=None, volunteer=member, worked_on=day, hours=2, description=text
         )
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from asa.centers import actions
+from asa.centers import events as event_actions
 from asa.centers.models import Event, HoursEntry, HoursStatus, TrainingRecord, Volunteer
 from asa.conftest import make_volunteer
 from asa.lib.thai import fiscal_year_be
@@ -96,7 +96,7 @@ def test_it_answers_422_naming_the_field(api_client_for, chair_a, chair_b, cente
 def test_attendance_refuses_volunteers_of_other_centers(
     api_client_for, chair_a, volunteer_b, center_a
 ):
-    event = actions.create_event(
+    event = event_actions.create_event(
         actor=chair_a,
         center=center_a,
         kind="meeting",

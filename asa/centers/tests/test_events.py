@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from asa.accounts.models import AuditEvent
-from asa.centers import actions
+from asa.centers import attendance as attendance_actions
+from asa.centers import events as event_actions
 from asa.centers.models import Event, EventKind, TrainingRecord, Volunteer
 from asa.conftest import make_volunteer
 from asa.lib.thai import be_year, format_be_date_numeric
@@ -37,7 +38,7 @@ def make_training(center, actor=None, **overrides) -> Event:
         "topics": "การจัดทำฐานข้อมูลผู้ประสบปัญหาทางสังคม\nการเยี่ยมบ้านและการส่งต่อ",
     }
     values.update(overrides)
-    return actions.create_event(actor=actor, center=center, **values)
+    return event_actions.create_event(actor=actor, center=center, **values)
 
 
 def own(user) -> Volunteer:
@@ -84,7 +85,7 @@ def test_it_refuses_an_event_for_another_center(chair_b, center_a):
 def test_attendance_counts_and_gives_certificates(chair_a, volunteer_a, center_a):
     event = make_training(center_a, actor=chair_a)
     colleague = make_volunteer(center_a, first_name="เพื่อนอาสา")
-    actions.take_attendance(
+    attendance_actions.take_attendance(
         actor=chair_a, event=event, attendees={own(volunteer_a): None, colleague: Decimal("2.5")}
     )
     event.refresh_from_db()
@@ -100,11 +101,11 @@ def test_attendance_counts_and_gives_certificates(chair_a, volunteer_a, center_a
     assert AuditEvent.objects.filter(action="take_attendance").count() == 1
 
     # Taking attendance again with one fewer: the count, the records follow; numbers go on.
-    actions.take_attendance(actor=chair_a, event=event, attendees={colleague: 2})
+    attendance_actions.take_attendance(actor=chair_a, event=event, attendees={colleague: 2})
     event.refresh_from_db()
     assert event.volunteer_count == 1
     assert not TrainingRecord.objects.filter(volunteer=own(volunteer_a)).exists()
-    actions.take_attendance(
+    attendance_actions.take_attendance(
         actor=chair_a, event=event, attendees={colleague: 2, own(volunteer_a): 3}
     )
     numbers = sorted(
@@ -117,12 +118,14 @@ def test_attendance_counts_and_gives_certificates(chair_a, volunteer_a, center_a
 
 def test_a_new_topic_gives_every_attendee_a_certificate(chair_a, volunteer_a, center_a):
     event = make_training(center_a, actor=chair_a, topics="หัวข้อแรก")
-    actions.take_attendance(actor=chair_a, event=event, attendees={own(volunteer_a): None})
-    actions.update_event(actor=chair_a, event=event, topics="หัวข้อแรก\nหัวข้อที่สอง")
+    attendance_actions.take_attendance(
+        actor=chair_a, event=event, attendees={own(volunteer_a): None}
+    )
+    event_actions.update_event(actor=chair_a, event=event, topics="หัวข้อแรก\nหัวข้อที่สอง")
     topics = set(TrainingRecord.objects.filter(event=event).values_list("topic", flat=True))
     assert topics == {"หัวข้อแรก", "หัวข้อที่สอง"}
     # A meeting gives no certificates: changing the kind takes them back.
-    actions.update_event(actor=chair_a, event=event, kind=EventKind.MEETING)
+    event_actions.update_event(actor=chair_a, event=event, kind=EventKind.MEETING)
     assert not TrainingRecord.objects.filter(event=event).exists()
 
 
@@ -131,13 +134,17 @@ def test_attendance_takes_only_volunteers_of_the_host_and_joint_centers(
 ):
     event = make_training(center_a, actor=chair_a)
     with pytest.raises(ValidationError) as error:
-        actions.take_attendance(actor=chair_a, event=event, attendees={own(volunteer_b): None})
+        attendance_actions.take_attendance(
+            actor=chair_a, event=event, attendees={own(volunteer_b): None}
+        )
     assert "attendees" in error.value.message_dict
-    actions.update_event(actor=chair_a, event=event, other_centers=[center_b])
-    actions.take_attendance(actor=chair_a, event=event, attendees={own(volunteer_b): None})
+    event_actions.update_event(actor=chair_a, event=event, other_centers=[center_b])
+    attendance_actions.take_attendance(
+        actor=chair_a, event=event, attendees={own(volunteer_b): None}
+    )
     assert event.attendances.count() == 1
     # The partner leaves: its volunteers are no longer counted, nor certified.
-    actions.update_event(actor=chair_a, event=event, other_centers=[])
+    event_actions.update_event(actor=chair_a, event=event, other_centers=[])
     event.refresh_from_db()
     assert event.volunteer_count == 0 and not event.attendances.exists()
     assert not TrainingRecord.objects.filter(event=event).exists()
@@ -146,17 +153,21 @@ def test_attendance_takes_only_volunteers_of_the_host_and_joint_centers(
 def test_attendance_refuses_bad_hours_and_other_chairs(chair_a, chair_b, volunteer_a, center_a):
     event = make_training(center_a, actor=chair_a)
     with pytest.raises(ValidationError):
-        actions.take_attendance(actor=chair_a, event=event, attendees={own(volunteer_a): 30})
+        attendance_actions.take_attendance(
+            actor=chair_a, event=event, attendees={own(volunteer_a): 30}
+        )
     with pytest.raises(ValidationError):
-        actions.take_attendance(actor=chair_b, event=event, attendees={own(volunteer_a): 1})
+        attendance_actions.take_attendance(
+            actor=chair_b, event=event, attendees={own(volunteer_a): 1}
+        )
     assert not event.attendances.exists()
 
 
 def test_default_hours_follow_the_event_length(chair_a, center_a):
     event = make_training(center_a, actor=chair_a, ends_at=at(LAST_WEEK, 10, 40))
-    assert actions.event_hours(event) == Decimal("1.5")
+    assert attendance_actions.event_hours(event) == Decimal("1.5")
     event.ends_at = event.starts_at + dt.timedelta(days=2)
-    assert actions.event_hours(event) == Decimal(24)
+    assert attendance_actions.event_hours(event) == Decimal(24)
 
 
 def test_it_keeps_photos_checked_by_content(chair_a, center_a, settings, tmp_path):
@@ -166,9 +177,9 @@ def test_it_keeps_photos_checked_by_content(chair_a, center_a, settings, tmp_pat
     event = make_training(center_a, actor=chair_a)
     fake = SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
     with pytest.raises(ValidationError) as error:
-        actions.add_event_photos(actor=chair_a, event=event, photos=[fake])
+        event_actions.add_event_photos(actor=chair_a, event=event, photos=[fake])
     assert "photos" in error.value.message_dict
-    photos = actions.add_event_photos(actor=chair_a, event=event, photos=[jpeg()])
+    photos = event_actions.add_event_photos(actor=chair_a, event=event, photos=[jpeg()])
     assert photos[0].width == 40 and event.photos.count() == 1
 
 
@@ -197,7 +208,7 @@ def test_it_marks_the_rollups_stale(chair_a, center_a, center_b):
 def test_only_managers_may_change_an_event(volunteer_a, chair_a, center_a):
     event = make_training(center_a, actor=chair_a)
     with pytest.raises((ValidationError, PermissionDenied)):
-        actions.update_event(actor=volunteer_a, event=event, title="เปลี่ยนชื่อ")
+        event_actions.update_event(actor=volunteer_a, event=event, title="เปลี่ยนชื่อ")
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -276,7 +287,7 @@ def test_a_volunteer_sees_the_event_and_downloads_their_certificate(
 ):
     event = make_training(center_a, actor=chair_a)
     colleague = make_volunteer(center_a, first_name="เพื่อนอาสา")
-    actions.take_attendance(
+    attendance_actions.take_attendance(
         actor=chair_a, event=event, attendees={own(volunteer_a): None, colleague: None}
     )
     client = client_for(volunteer_a)
@@ -339,7 +350,7 @@ def test_the_event_page_takes_a_constant_number_of_queries(client_for, chair_a, 
         people = [make_volunteer(center_a, first_name=f"คน{n}x{count}") for n in range(count)]
         attendees = {row.volunteer: row.hours for row in event.attendances.all()}
         attendees |= {person: None for person in people}
-        actions.take_attendance(actor=chair_a, event=event, attendees=attendees)
+        attendance_actions.take_attendance(actor=chair_a, event=event, attendees=attendees)
 
     client = client_for(chair_a)
     grow(2)

@@ -12,7 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from asa.accounts.models import AuditEvent
-from asa.centers import actions, queries
+from asa.centers import attendance as attendance_actions
+from asa.centers import events as event_actions
+from asa.centers import hours as hours_actions
+from asa.centers import queries
 from asa.centers.models import EventKind, HoursStatus, Volunteer
 from asa.conftest import make_volunteer
 from asa.lib.thai import fiscal_year_be, format_be_date_numeric
@@ -35,7 +38,7 @@ def at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def meeting(center, day, hours=2, **overrides):
-    return actions.create_event(
+    return event_actions.create_event(
         actor=None,
         center=center,
         kind=overrides.pop("kind", EventKind.MEETING),
@@ -83,7 +86,7 @@ def visit(volunteers, *, when=None, story="ผู้สูงอายุอย�
 
 
 def test_a_volunteer_enters_hours_and_the_chair_approves(volunteer_a, chair_a):
-    entry = actions.enter_hours(
+    entry = hours_actions.enter_hours(
         actor=volunteer_a,
         volunteer=own(volunteer_a),
         worked_on=TODAY,
@@ -93,7 +96,7 @@ def test_a_volunteer_enters_hours_and_the_chair_approves(volunteer_a, chair_a):
     assert entry.status == HoursStatus.PENDING
     before = queries.volunteer_hours(own(volunteer_a), fiscal_year=this_year())
     assert before.total == 0  # pending hours do not count
-    actions.approve_hours_entry(actor=chair_a, entry=entry, note="")
+    hours_actions.approve_hours_entry(actor=chair_a, entry=entry, note="")
     entry.refresh_from_db()
     assert entry.status == HoursStatus.APPROVED and entry.decided_by == chair_a
     after = queries.volunteer_hours(own(volunteer_a), fiscal_year=this_year())
@@ -101,37 +104,37 @@ def test_a_volunteer_enters_hours_and_the_chair_approves(volunteer_a, chair_a):
     logged = AuditEvent.objects.filter(object_type="centers.hoursentry", object_id=str(entry.pk))
     assert set(logged.values_list("action", flat=True)) == {"enter_hours", "approve_hours_entry"}
     with pytest.raises(ValidationError) as error:
-        actions.reject_hours_entry(actor=chair_a, entry=entry, note="ช้าไป")
+        hours_actions.reject_hours_entry(actor=chair_a, entry=entry, note="ช้าไป")
     assert "status" in error.value.message_dict  # decided once
 
 
 def test_a_rejection_needs_a_reason(volunteer_a, chair_a):
-    entry = actions.enter_hours(
+    entry = hours_actions.enter_hours(
         actor=volunteer_a, volunteer=own(volunteer_a), worked_on=TODAY, hours=1, description="x"
     )
     with pytest.raises(ValidationError) as error:
-        actions.reject_hours_entry(actor=chair_a, entry=entry, note=" ")
+        hours_actions.reject_hours_entry(actor=chair_a, entry=entry, note=" ")
     assert "decision_note" in error.value.message_dict
-    actions.reject_hours_entry(actor=chair_a, entry=entry, note="ซ้ำกับกิจกรรม")
+    hours_actions.reject_hours_entry(actor=chair_a, entry=entry, note="ซ้ำกับกิจกรรม")
     assert queries.volunteer_hours(own(volunteer_a), fiscal_year=this_year()).total == 0
 
 
 def test_nobody_approves_their_own_hours(chair_a):
-    entry = actions.enter_hours(
+    entry = hours_actions.enter_hours(
         actor=chair_a, volunteer=own(chair_a), worked_on=TODAY, hours=3, description="งานศูนย์"
     )
     with pytest.raises(ValidationError):
-        actions.approve_hours_entry(actor=chair_a, entry=entry)
+        hours_actions.approve_hours_entry(actor=chair_a, entry=entry)
 
 
 def test_only_managers_decide(volunteer_a, chair_b, center_a):
     colleague = make_volunteer(center_a, first_name="เพื่อน")
-    entry = actions.enter_hours(
+    entry = hours_actions.enter_hours(
         actor=None, volunteer=colleague, worked_on=TODAY, hours=1, description="งาน"
     )
     for outsider in (volunteer_a, chair_b):
         with pytest.raises(PermissionDenied):
-            actions.approve_hours_entry(actor=outsider, entry=entry)
+            hours_actions.approve_hours_entry(actor=outsider, entry=entry)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +150,7 @@ def test_only_managers_decide(volunteer_a, chair_b, center_a):
 )
 def test_it_refuses_bad_hours(volunteer_a, hours, worked_on, field):
     with pytest.raises(ValidationError) as error:
-        actions.enter_hours(
+        hours_actions.enter_hours(
             actor=volunteer_a,
             volunteer=own(volunteer_a),
             worked_on=worked_on,
@@ -160,7 +163,7 @@ def test_it_refuses_bad_hours(volunteer_a, hours, worked_on, field):
 def test_a_volunteer_may_not_enter_hours_for_a_colleague(volunteer_a, center_a):
     colleague = make_volunteer(center_a, first_name="เพื่อน")
     with pytest.raises(ValidationError) as error:
-        actions.enter_hours(
+        hours_actions.enter_hours(
             actor=volunteer_a, volunteer=colleague, worked_on=TODAY, hours=1, description="งาน"
         )
     assert "volunteer" in error.value.message_dict
@@ -178,16 +181,20 @@ def test_hours_are_events_plus_approved_entries_plus_visits(
     first_day, last_day = queries.fiscal_year_days(fiscal_year)
     last_year_day = first_day - dt.timedelta(days=1)
     # Events: one in the year (2 h), one the year before (does not count).
-    actions.take_attendance(actor=None, event=meeting(center_a, TODAY), attendees={member: None})
-    actions.take_attendance(
+    attendance_actions.take_attendance(
+        actor=None, event=meeting(center_a, TODAY), attendees={member: None}
+    )
+    attendance_actions.take_attendance(
         actor=None, event=meeting(center_a, last_year_day), attendees={member: None}
     )
     # Hand entries: approved (counts), pending and rejected (do not).
-    approved = actions.enter_hours(
+    approved = hours_actions.enter_hours(
         actor=None, volunteer=member, worked_on=TODAY, hours=4, description="ก"
     )
-    actions.approve_hours_entry(actor=chair_a, entry=approved)
-    actions.enter_hours(actor=None, volunteer=member, worked_on=TODAY, hours=5, description="ข")
+    hours_actions.approve_hours_entry(actor=chair_a, entry=approved)
+    hours_actions.enter_hours(
+        actor=None, volunteer=member, worked_on=TODAY, hours=5, description="ข"
+    )
     # Two visits this year, one with a colleague; another center's volunteer visits too.
     visit([member])
     visit([member, make_volunteer(center_a, first_name="คู่เยี่ยม")], story="เด็กขาดเรียน")
@@ -231,7 +238,7 @@ def test_outstanding_candidates_rank_by_hours_visits_and_cases_closed(
     member = own(volunteer_a)
     busy = make_volunteer(center_a, first_name="ขยัน")
     quiet = make_volunteer(center_a, first_name="เงียบ")
-    actions.take_attendance(
+    attendance_actions.take_attendance(
         actor=None, event=meeting(center_a, TODAY, hours=4), attendees={busy: None}
     )
     case = visit([member])
@@ -271,7 +278,7 @@ def test_the_hours_form_says_what_is_wrong(client_for, volunteer_a):
 
 
 def test_the_chair_approves_on_the_page(client_for, chair_a, volunteer_a):
-    entry = actions.enter_hours(
+    entry = hours_actions.enter_hours(
         actor=volunteer_a, volunteer=own(volunteer_a), worked_on=TODAY, hours=2, description="ก"
     )
     client = client_for(chair_a)
@@ -286,7 +293,7 @@ def test_the_chair_approves_on_the_page(client_for, chair_a, volunteer_a):
 
 
 def test_a_chair_of_another_center_cannot_decide(client_for, chair_b, volunteer_a):
-    entry = actions.enter_hours(
+    entry = hours_actions.enter_hours(
         actor=volunteer_a, volunteer=own(volunteer_a), worked_on=TODAY, hours=2, description="ก"
     )
     response = client_for(chair_b).post(
@@ -307,15 +314,15 @@ def test_volunteers_see_no_center_hours_or_candidates(client_for, volunteer_a, c
 def _grow(center, count: int) -> None:
     for index in range(count):
         volunteer = make_volunteer(center, first_name=f"อาสา{index}x{Volunteer.objects.count()}")
-        actions.take_attendance(
+        attendance_actions.take_attendance(
             actor=None,
             event=meeting(center, TODAY, title=f"ประชุม {index}"),
             attendees={volunteer: 1},
         )
-        entry = actions.enter_hours(
+        entry = hours_actions.enter_hours(
             actor=None, volunteer=volunteer, worked_on=TODAY, hours=1, description="งาน"
         )
-        actions.approve_hours_entry(actor=None, entry=entry)
+        hours_actions.approve_hours_entry(actor=None, entry=entry)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from asa.aid import actions as aid_actions
 from asa.aid.models import Distribution, DistributionLine, Item, Loan, LoanStatus, Piece
 from asa.cases import actions as case_actions
 from asa.cases.models import OPEN_STATUSES, Case, Visit
-from asa.centers.actions import approve_hours_entry, enter_hours
+from asa.centers.hours import approve_hours_entry, enter_hours
 from asa.centers.models import Center, Volunteer, VolunteerStatus
 from asa.centers.queries import hours_by_center
 from asa.referrals import actions as referral_actions
