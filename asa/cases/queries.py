@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from asa.accounts.access import visible
 from asa.cases.models import OPEN_STATUSES, Assistance, Case, Urgency
+from asa.lib.thai_order import thai_order
 
 
 def cases_for(user) -> QuerySet[Case]:
@@ -97,5 +98,5 @@ def caseload(cases: QuerySet[Case]):
             case_assignments__case__in=cases.filter(status__in=OPEN_STATUSES),
         )
         .annotate(open_cases=Count("case_assignments__case", distinct=True))
-        .order_by("-open_cases", "first_name")
+        .order_by("-open_cases", thai_order("first_name"))
     )
