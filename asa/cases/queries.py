@@ -7,7 +7,7 @@ from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from asa.accounts.access import visible
-from asa.cases.models import OPEN_STATUSES, Assistance, Case, Urgency
+from asa.cases.models import OPEN_STATUSES, Assistance, Case, CaseAssignment, Urgency
 from asa.lib.thai_order import thai_order
 
 
@@ -100,3 +100,60 @@ def caseload(cases: QuerySet[Case]):
         .annotate(open_cases=Count("case_assignments__case", distinct=True))
         .order_by("-open_cases", thai_order("first_name"))
     )
+
+
+def todays_visits(user, *, today: dt.date | None = None) -> QuerySet[Case]:
+    """The user's `/today/` list: open cases assigned to them, due today or overdue, most
+    urgent first (the page and the printed visit sheet)."""
+    today = today or timezone.localdate()
+    mine = CaseAssignment.objects.filter(volunteer__user=user, ended_at__isnull=True).values(
+        "case_id"
+    )
+    cases = cases_for(user).filter(pk__in=mine)
+    return (
+        watch_list(cases, bucket="overdue", today=today)
+        | watch_list(cases, bucket="today", today=today)
+    ).order_by("urgency_rank", "next_follow_up_on", "id")
+
+
+def located_open_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Open cases with the GPS of their latest visit that recorded one (`map_latitude`,
+    `map_longitude`); cases never visited with GPS are left out (counted by district instead)."""
+    from django.db.models import OuterRef, Subquery
+
+    from asa.cases.models import Visit
+
+    latest = Visit.objects.filter(case=OuterRef("pk"), latitude__isnull=False).order_by(
+        "-visited_at", "-id"
+    )
+    return (
+        cases.filter(status__in=OPEN_STATUSES)
+        .annotate(
+            map_latitude=Subquery(latest.values("latitude")[:1]),
+            map_longitude=Subquery(latest.values("longitude")[:1]),
+        )
+        .filter(map_latitude__isnull=False)
+    )
+
+
+def open_cases_by_district(cases: QuerySet[Case]) -> dict[str, int]:
+    rows = cases.filter(status__in=OPEN_STATUSES).order_by().values("district_id")
+    return {
+        row["district_id"]: row["count"]
+        for row in rows.annotate(count=Count("id"))
+        if row["district_id"]
+    }
+
+
+def visits_with_gps_on(cases: QuerySet[Case], day: dt.date):
+    """The visits made on `day` (local time) to `cases`, with GPS."""
+    from asa.cases.models import Visit
+
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return Visit.objects.filter(
+        case__in=cases,
+        visited_at__gte=start,
+        visited_at__lt=start + dt.timedelta(days=1),
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).order_by("-visited_at", "-id")

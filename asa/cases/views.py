@@ -259,15 +259,8 @@ def watch(request):
 @login_required
 def today(request):
     """A volunteer's day: visits due (today and overdue) on their cases, new assignments."""
-    mine = CaseAssignment.objects.filter(
-        volunteer__user=request.user, ended_at__isnull=True
-    ).values("case_id")
-    cases = queries.cases_for(request.user).filter(pk__in=mine)
     day = timezone.localdate()
-    due = (
-        queries.watch_list(cases, bucket="overdue", today=day)
-        | queries.watch_list(cases, bucket="today", today=day)
-    ).order_by("urgency_rank", "next_follow_up_on", "id")
+    due = queries.todays_visits(request.user, today=day)
     context = {
         "today": day,
         "new_cases": list(
