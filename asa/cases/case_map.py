@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from asa.lib.thai import display_digits
 
 WIDTH, HEIGHT, PADDING = 720, 480, 36
 TILE_SIZE = 256
@@ -114,6 +117,35 @@ def _grid() -> SafeString:
     return format_html_join("", '<line class="map-grid" x1="{}" y1="{}" x2="{}" y2="{}"/>', lines)
 
 
+EARTH_CIRCUMFERENCE_KM = 40075.016686
+NICE_DISTANCES_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200)
+
+
+def _scale_bar(frame: Frame) -> SafeString:
+    """A scale bar (the grid has no streets to judge distance by) and a north mark."""
+    middle_y = frame.top + HEIGHT / 2 / frame.scale
+    latitude = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * middle_y))))
+    pixels_per_km = frame.scale / (EARTH_CIRCUMFERENCE_KM * math.cos(math.radians(latitude)))
+    distance = next(
+        (km for km in NICE_DISTANCES_KM if km * pixels_per_km >= 80), NICE_DISTANCES_KM[-1]
+    )
+    length = round(distance * pixels_per_km, 1)
+    label = _("%(km)s กม.") % {"km": display_digits(f"{distance:g}")}
+    x, y = 16, HEIGHT - 16
+    return format_html(
+        '<g class="map-scale"><path d="M{} {} v6 h{} v-6"/>'
+        '<text x="{}" y="{}">{}</text>'
+        '<text class="map-north" x="{}" y="28" text-anchor="middle">N ↑</text></g>',
+        x,
+        y - 6,
+        length,
+        x,
+        y - 10,
+        label,
+        WIDTH - 24,
+    )
+
+
 def points_map(points: list[Point], *, title: str, tile_url: str = "") -> SafeString:
     """An SVG with one linked marker per point; empty when there is no point to draw."""
     if not points:
@@ -152,7 +184,7 @@ def points_map(points: list[Point], *, title: str, tile_url: str = "") -> SafeSt
     return format_html(
         '<svg class="point-map" viewBox="0 0 {} {}" role="group" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><rect class="map-sea" width="{}" height="{}"/>'
-        "{}{}</svg>",
+        "{}{}{}</svg>",
         WIDTH,
         HEIGHT,
         title,
@@ -160,6 +192,7 @@ def points_map(points: list[Point], *, title: str, tile_url: str = "") -> SafeSt
         HEIGHT,
         background,
         mark_safe("".join(markers)),  # noqa: S308 (format_html pieces)
+        _scale_bar(frame),
     )
 
 

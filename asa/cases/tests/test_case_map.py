@@ -150,6 +150,9 @@ def test_the_projection_keeps_north_up_and_east_right():
     assert north_y < east_y and east_x > north_x
     for x, y in ((north_x, north_y), (east_x, east_y)):
         assert 0 <= x <= case_map.WIDTH and 0 <= y <= case_map.HEIGHT
+    # The scale bar: ~30 km between these points; 5 km is the first round distance >= 80 px.
+    svg = case_map.points_map([north, east], title="t")
+    assert "5 กม." in svg and "<image" not in svg
     # One point alone is drawn in the middle, not at a corner.
     alone = case_map.frame_for([north])
     assert alone.place(14.0, 100.5) == pytest.approx((case_map.WIDTH / 2, case_map.HEIGHT / 2))

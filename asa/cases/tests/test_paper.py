@@ -130,3 +130,24 @@ def test_anonymous_users_are_sent_to_sign_in(client, case):
     ):
         response = client.get(url)
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_visit_sheet_query_count_stays_the_same_as_visits_grow(
+    client_for, chair_a, volunteer_a, case
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(volunteer_a)
+    url = reverse("cases:paper_visit_sheet")
+    Case.objects.filter(pk=case.pk).update(next_follow_up_on=timezone.localdate())
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for name in ("กมลา", "เกศินี", "ไพรวัลย์"):
+        more = make_case(chair_a, volunteer_a, person=make_person(chair_a, first_name=name))
+        Case.objects.filter(pk=more.pk).update(next_follow_up_on=timezone.localdate())
+    with CaptureQueriesContext(connection) as second:
+        text = pdf_text(client.get(url))
+    assert len(second) == len(first)
+    assert skeleton("ไพรวัลย์") in text
