@@ -249,6 +249,10 @@ NOTIFICATION_RETRY_MAX_SECONDS = envint("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
 # Rows of one user's imports in 24 hours that may match people outside their area before their
 # imports are stopped and the DPO told (an import must not be a way to ask who is registered).
 IMPORT_OUTSIDE_MATCH_LIMIT = envint("IMPORT_OUTSIDE_MATCH_LIMIT", 20)
+# The case map draws points on a plain grid; a deployment with a tile server on its own network
+# gives its address ({z}/{x}/{y}) and the credit its data needs (asa/cases/case_map.py).
+ASA_MAP_TILE_URL = envstr("ASA_MAP_TILE_URL", "")
+ASA_MAP_TILE_ATTRIBUTION = envstr("ASA_MAP_TILE_ATTRIBUTION", "")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")  # `asa run` sets it from HOST and PORT
 
 # Periodic jobs and health (asa/ops): /healthz answers 503 when the worker's heartbeat (a job

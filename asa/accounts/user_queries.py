@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from asa.accounts.access import districts_of, scope_of, visible
 from asa.accounts.models import Role, RoleAssignment, User
+from asa.lib.thai_order import thai_order
 
 
 def may_manage_users(user) -> bool:
@@ -58,10 +59,12 @@ def grantable_choices(user) -> Grantable:
     from asa.referrals.models import Agency
 
     scope = scope_of(user)
-    provinces = Province.objects.order_by("name_th")
-    districts = District.objects.select_related("province").order_by("province__name_th", "name_th")
+    provinces = Province.objects.order_by(thai_order("name_th"))
+    districts = District.objects.select_related("province").order_by(
+        thai_order("province__name_th"), thai_order("name_th")
+    )
     centers = Center.objects.order_by("code")
-    agencies = Agency.objects.order_by("name_th")
+    agencies = Agency.objects.order_by(thai_order("name_th"))
     roles = list(Role.choices)
     if not scope.national:
         national_roles = (Role.MINISTRY_ADMIN, Role.DATA_PROTECTION_OFFICER)

@@ -34,6 +34,7 @@ from asa.aid.schemas import (
     WriteOffIn,
 )
 from asa.centers.models import Center, Volunteer
+from asa.lib.thai_order import thai_order
 
 router = Router(tags=["goods"])
 
@@ -138,7 +139,7 @@ def list_pieces(
     item: int | None = None,
     status: str | None = None,
 ):
-    pieces = queries.pieces_for(request.auth).order_by("item__name_th", "serial_number")
+    pieces = queries.pieces_for(request.auth).order_by(thai_order("item__name_th"), "serial_number")
     if center is not None:
         pieces = pieces.filter(center_id=center)
     if item is not None:

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from asa.lib.thai_order import thai_order
+
 
 class ItemKind(models.TextChoices):
     CONSUMABLE = "consumable", _("ของใช้สิ้นเปลือง")
@@ -22,7 +24,7 @@ class ItemCategory(models.Model):
     name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=120, blank=True)
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("หมวดสิ่งของ")
 
     def __str__(self) -> str:
@@ -46,7 +48,7 @@ class Item(models.Model):
     is_active = models.BooleanField(_("ใช้งาน"), default=True)
 
     class Meta:
-        ordering = ["category__name_th", "name_th"]
+        ordering = [thai_order("category__name_th"), thai_order("name_th")]
         verbose_name = _("สิ่งของ")
 
     def __str__(self) -> str:

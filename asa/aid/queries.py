@@ -23,6 +23,7 @@ from asa.aid.models import (
     StockMovement,
 )
 from asa.centers.models import Center
+from asa.lib.thai_order import thai_order
 
 
 def centers_for(user) -> QuerySet[Center]:
@@ -38,7 +39,7 @@ def balances_of(center: Center) -> QuerySet[StockBalance]:
     return (
         StockBalance.objects.filter(center=center)
         .select_related("item__category")
-        .order_by("item__category__name_th", "item__name_th")
+        .order_by(thai_order("item__category__name_th"), thai_order("item__name_th"))
     )
 
 
@@ -64,7 +65,7 @@ def pieces_of(center: Center, *, item: Item | None = None, held: bool = True) ->
     pieces = (
         Piece.objects.filter(center=center)
         .select_related("item")
-        .order_by("item__name_th", "serial_number")
+        .order_by(thai_order("item__name_th"), "serial_number")
     )
     if item is not None:
         pieces = pieces.filter(item=item)
@@ -77,7 +78,7 @@ def pieces_in_stock(center: Center) -> QuerySet[Piece]:
     return (
         Piece.objects.filter(center=center, status=PieceStatus.IN_STOCK)
         .select_related("item")
-        .order_by("item__name_th", "serial_number")
+        .order_by(thai_order("item__name_th"), "serial_number")
     )
 
 
@@ -119,7 +120,7 @@ def movements_for(user) -> QuerySet[StockMovement]:
 
 def balances_for(user) -> QuerySet[StockBalance]:
     return visible(user, StockBalance.objects.select_related("item__category", "center")).order_by(
-        "center_id", "item__category__name_th", "item__name_th"
+        "center_id", thai_order("item__category__name_th"), thai_order("item__name_th")
     )
 
 

@@ -31,6 +31,7 @@ from asa.aid.models import ItemKind
 from asa.centers.forms import add_action_errors
 from asa.centers.models import Center, Volunteer, VolunteerStatus
 from asa.lib.thai import thai_digits_preferred
+from asa.lib.thai_order import thai_order
 
 PAGE_SIZE = 50
 
@@ -62,7 +63,7 @@ def catalogue(request):
     """The catalogue and the centers whose stock the user may open."""
     context = {
         "items": list(queries.catalogue()[:500]),
-        **_paginate(request, queries.centers_for(request.user).order_by("name_th")),
+        **_paginate(request, queries.centers_for(request.user).order_by(thai_order("name_th"))),
     }
     return render(request, "aid/catalogue.html", context)
 
@@ -344,7 +345,7 @@ def transfer_create(request, pk):
     center = _center(request, pk, write=True)
     form = TransferForm(
         request.POST or None,
-        centers=Center.objects.order_by("name_th"),
+        centers=Center.objects.order_by(thai_order("name_th")),
         items=queries.catalogue(),
         pieces=queries.pieces_in_stock(center),
         initial={"on": _today()},
@@ -472,7 +473,7 @@ def loan_create(request, pk):
         pieces=queries.pieces_in_stock(center),
         volunteers=Volunteer.objects.filter(center=center)
         .exclude(status=VolunteerStatus.LEFT)
-        .order_by("first_name"),
+        .order_by(thai_order("first_name")),
         initial={
             "loaned_on": _today(),
             "expected_return_on": _today().replace(year=_today().year + 1)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from asa.cases.models import AssistanceKind, Outcome, PlanItemStatus, Source, Status, Urgency
 from asa.centers.models import Center, Volunteer, VolunteerStatus
 from asa.lib.forms import ModelMultipleChoiceField, PhoneField, ThaiDateField
+from asa.lib.thai_order import thai_order
 from asa.registry.assessment import ALL_INDICATOR_CODES, INDICATORS
 from asa.registry.models import Dimension, ProblemType, TargetGroup
 
@@ -64,7 +65,7 @@ def _time_field(label):
 
 def _volunteers_of(center: Center):
     return Volunteer.objects.filter(center=center, status=VolunteerStatus.ACTIVE).order_by(
-        "first_name", "last_name"
+        thai_order("first_name"), thai_order("last_name")
     )
 
 
@@ -217,7 +218,9 @@ class TransferForm(forms.Form):
         # Any open center: a family that moves is sent where it now lives, inside or outside
         # the sender's own area.
         self.fields["to_center"].queryset = (
-            Center.objects.filter(status="active").exclude(pk=case.center_id).order_by("name_th")
+            Center.objects.filter(status="active")
+            .exclude(pk=case.center_id)
+            .order_by(thai_order("name_th"))
         )
 
 

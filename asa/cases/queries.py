@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from asa.accounts.access import scope_of, visible
 from asa.cases.models import OPEN_STATUSES, Assistance, Case, Urgency
+from asa.lib.thai_order import thai_order
 
 
 def may_take_cases(user) -> bool:
@@ -144,5 +145,54 @@ def caseload(cases: QuerySet[Case]):
             case_assignments__case__in=cases.filter(status__in=OPEN_STATUSES),
         )
         .annotate(open_cases=Count("case_assignments__case", distinct=True))
-        .order_by("-open_cases", "first_name")
+        .order_by("-open_cases", thai_order("first_name"))
     )
+
+
+def todays_visits(user, *, today: dt.date | None = None) -> QuerySet[Case]:
+    """The user's `/today/` list (the printed visit sheet shares the page's query)."""
+    due, _new = todays_work(user, today=today or timezone.localdate())
+    return due
+
+
+def located_open_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Open cases with the GPS of their latest visit that recorded one (`map_latitude`,
+    `map_longitude`); cases never visited with GPS are left out (counted by district instead)."""
+    from django.db.models import OuterRef, Subquery
+
+    from asa.cases.models import Visit
+
+    latest = Visit.objects.filter(case=OuterRef("pk"), latitude__isnull=False).order_by(
+        "-visited_at", "-id"
+    )
+    return (
+        cases.filter(status__in=OPEN_STATUSES)
+        .annotate(
+            map_latitude=Subquery(latest.values("latitude")[:1]),
+            map_longitude=Subquery(latest.values("longitude")[:1]),
+        )
+        .filter(map_latitude__isnull=False)
+    )
+
+
+def open_cases_by_district(cases: QuerySet[Case]) -> dict[str, int]:
+    rows = cases.filter(status__in=OPEN_STATUSES).order_by().values("district_id")
+    return {
+        row["district_id"]: row["count"]
+        for row in rows.annotate(count=Count("id"))
+        if row["district_id"]
+    }
+
+
+def visits_with_gps_on(cases: QuerySet[Case], day: dt.date):
+    """The visits made on `day` (local time) to `cases`, with GPS."""
+    from asa.cases.models import Visit
+
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return Visit.objects.filter(
+        case__in=cases,
+        visited_at__gte=start,
+        visited_at__lt=start + dt.timedelta(days=1),
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).order_by("-visited_at", "-id")

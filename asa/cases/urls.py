@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asa.cases import views
+from asa.cases import map_views, paper_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -25,4 +25,12 @@ urlpatterns = [
     path("cases/<int:pk>/closure/approve/", views.closure_approve, name="closure_approve"),
     path("cases/<int:pk>/reopen/", views.case_reopen, name="case_reopen"),
     path("cases/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("cases/map/", map_views.case_map_page, name="case_map"),
+    # Paper fallback (PDF): blank forms, a case's visit form, today's visit sheet.
+    path("paper/intake-form.pdf", paper_views.intake_form, name="paper_intake_form"),
+    path("paper/visit-form.pdf", paper_views.visit_form, name="paper_visit_form"),
+    path("paper/visit-sheet.pdf", paper_views.visit_sheet, name="paper_visit_sheet"),
+    path(
+        "cases/<int:pk>/visit-form.pdf", paper_views.case_visit_form, name="paper_case_visit_form"
+    ),
 ]

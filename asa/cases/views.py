@@ -35,6 +35,7 @@ from asa.cases.models import (
 )
 from asa.centers.models import Center, Volunteer
 from asa.lib.thai import to_arabic_digits
+from asa.lib.thai_order import thai_order
 from asa.registry.queries import people_for, people_named, search_people
 
 PAGE_SIZE = 50
@@ -121,7 +122,11 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _visible_centers(user):
-    return visible(user, Center.objects.all()).only("pk", "name_th", "name_en").order_by("name_th")
+    return (
+        visible(user, Center.objects.all())
+        .only("pk", "name_th", "name_en")
+        .order_by(thai_order("name_th"))
+    )
 
 
 @login_required
@@ -157,7 +162,7 @@ def case_list(request):
         volunteers = list(
             visible(request.user, Volunteer.objects.filter(center_id=filter_center))
             .only("pk", "title", "first_name", "last_name")
-            .order_by("first_name")[:200]
+            .order_by(thai_order("first_name"))[:200]
         )
     context = {
         "statuses": Status.choices,
@@ -330,7 +335,7 @@ def case_create(request):
     centers = Center.objects.filter(pk__in=scope_of(request.user).center_ids) | visible(
         request.user, Center.objects.all(), write=True
     )
-    centers = centers.distinct().order_by("name_th")
+    centers = centers.distinct().order_by(thai_order("name_th"))
     if request.method == "POST":
         form = forms.IntakeForm(request.POST, centers=centers)
         if form.is_valid():

@@ -51,6 +51,7 @@ from asa.centers.schemas import (
 )
 from asa.geo.models import Subdistrict
 from asa.lib.thai import to_arabic_digits
+from asa.lib.thai_order import thai_order
 
 router = Router()
 
@@ -396,7 +397,7 @@ def update_event(request, event_id: int, payload: EventPatch):
 def list_attendance(request, event_id: int):
     event = get_for(request.auth, queries.events_for(request.auth), event_id)
     return event.attendances.select_related("volunteer__center").order_by(
-        "volunteer__first_name", "volunteer__last_name", "volunteer_id"
+        thai_order("volunteer__first_name"), thai_order("volunteer__last_name"), "volunteer_id"
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from asa.lib.crypto import EncryptedCharField
+from asa.lib.thai_order import thai_order
 
 
 class CenterStatus(models.TextChoices):
@@ -100,7 +101,7 @@ class Skill(models.Model):
     name_en = models.CharField(_("ภาษาอังกฤษ"), max_length=100, blank=True)
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("ทักษะ")
         verbose_name_plural = pgettext_lazy("plural", "ทักษะ")
 
@@ -157,7 +158,7 @@ class Volunteer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["first_name", "last_name", "id"]
+        ordering = [thai_order("first_name"), thai_order("last_name"), "id"]
         verbose_name = _("อพม.")
         verbose_name_plural = pgettext_lazy("plural", "อพม.")
         constraints = [

@@ -42,6 +42,7 @@ from asa.centers.models import (
 )
 from asa.lib.crypto import identity_hash, phone_hash
 from asa.lib.thai import BE_OFFSET, fiscal_year_be, to_arabic_digits
+from asa.lib.thai_order import thai_order
 
 # Committee members in the order a center lists them: chair first.
 _ROLE_ORDER = Case(
@@ -109,7 +110,7 @@ def committee_of(center: Center) -> QuerySet[Volunteer]:
     return (
         center.volunteers.filter(role__in=COMMITTEE_ROLES, status=VolunteerStatus.ACTIVE)
         .annotate(role_order=_ROLE_ORDER)
-        .order_by("role_order", "first_name", "last_name", "id")
+        .order_by("role_order", thai_order("first_name"), thai_order("last_name"), "id")
     )
 
 
@@ -354,7 +355,14 @@ def outstanding_candidates(
     return (
         with_hours(volunteers, fiscal_year=fiscal_year)
         .filter(Q(total_hours__gt=0) | Q(cases_closed__gt=0))
-        .order_by("-total_hours", "-visit_count", "-cases_closed", "first_name", "last_name", "id")
+        .order_by(
+            "-total_hours",
+            "-visit_count",
+            "-cases_closed",
+            thai_order("first_name"),
+            thai_order("last_name"),
+            "id",
+        )
     )
 
 
@@ -387,7 +395,7 @@ def filter_events(
 def event_detail_for(user) -> QuerySet[Event]:
     """Events with what their page shows, in a fixed number of queries."""
     attendances = Attendance.objects.select_related("volunteer__center").order_by(
-        "volunteer__first_name", "volunteer__last_name", "volunteer_id"
+        thai_order("volunteer__first_name"), thai_order("volunteer__last_name"), "volunteer_id"
     )
     return (
         events_for(user)

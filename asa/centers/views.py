@@ -45,6 +45,7 @@ from asa.centers.models import (
 )
 from asa.lib.forms import address_initial
 from asa.lib.thai import fiscal_year_be, thai_digits_preferred, to_arabic_digits
+from asa.lib.thai_order import thai_order
 
 PAGE_SIZE = 50
 
@@ -182,7 +183,7 @@ def _label(choices, value: str) -> str:
 
 @login_required
 def volunteer_create(request):
-    centers = writable_centers(request.user).order_by("name_th")
+    centers = writable_centers(request.user).order_by(thai_order("name_th"))
     require(centers.exists())
     if request.method == "POST":
         form = VolunteerForm(request.POST, centers=centers)
@@ -308,7 +309,7 @@ def _partner_centers(user):
     return (
         Center.objects.filter(district__province_id__in=provinces, status=CenterStatus.ACTIVE)
         .only("pk", "name_th", "name_en")
-        .order_by("name_th")
+        .order_by(thai_order("name_th"))
     )
 
 
@@ -337,7 +338,7 @@ def event_list(request):
 
 @login_required
 def event_create(request):
-    centers = writable_centers(request.user).order_by("name_th")
+    centers = writable_centers(request.user).order_by(thai_order("name_th"))
     require(centers.exists())
     partners = _partner_centers(request.user)
     if request.method == "POST":
@@ -418,7 +419,9 @@ def event_attendance(request, pk):
     volunteers = list(
         attendance_actions.eligible_attendees(event)
         .select_related("center")
-        .order_by("center__name_th", "first_name", "last_name", "id")
+        .order_by(
+            thai_order("center__name_th"), thai_order("first_name"), thai_order("last_name"), "id"
+        )
     )
     current = dict(event.attendances.values_list("volunteer_id", "hours"))
     error = codes_error = None
@@ -656,7 +659,7 @@ def center_hours(request, pk):
     totals = queries.hours_by_center([center.pk], first_day=first_day, last_day=last_day)
     volunteers = queries.with_hours(
         center.volunteers.filter(status=VolunteerStatus.ACTIVE), fiscal_year=fiscal_year
-    ).order_by("first_name", "last_name", "id")
+    ).order_by(thai_order("first_name"), thai_order("last_name"), "id")
     context = {
         "center": center,
         "fiscal_year": fiscal_year,
@@ -683,7 +686,7 @@ def outstanding_volunteers(request):
         "fiscal_year": fiscal_year,
         "fiscal_years": queries.fiscal_year_choices(),
         "center_id": wanted,
-        "centers": centers.only("pk", "name_th", "name_en").order_by("name_th")[:200],
+        "centers": centers.only("pk", "name_th", "name_en").order_by(thai_order("name_th"))[:200],
         "per_visit": queries.hours_per_visit(),
         **_paginate(request, candidates),
     }

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from asa.geo.models import District, Subdistrict
 from asa.geo.queries import match_address
+from asa.lib.thai_order import thai_order
 
 MATCH_LIMIT = 20
 
@@ -42,7 +43,9 @@ def _options(request, *, items, blank, resets=()):
 @require_GET
 def district_options(request):
     """The districts of `?province=<code>`; also empties the subdistrict and postal code lists."""
-    districts = District.objects.filter(province_id=_param(request, "province")).order_by("name_th")
+    districts = District.objects.filter(province_id=_param(request, "province")).order_by(
+        thai_order("name_th")
+    )
     return _options(
         request,
         items=[(district.code, district.name) for district in districts],
@@ -59,7 +62,7 @@ def district_options(request):
 def subdistrict_options(request):
     """The subdistricts of `?district=<code>`; also empties the postal code list."""
     subdistricts = Subdistrict.objects.filter(district_id=_param(request, "district")).order_by(
-        "name_th"
+        thai_order("name_th")
     )
     return _options(
         request,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asa.lib.national_id import NationalIdError, normalize_national_id
 from asa.lib.thai import ThaiDateError, format_be_date_numeric, parse_be_date, to_arabic_digits
+from asa.lib.thai_order import thai_order
 
 
 class ThaiDateInput(forms.TextInput):
@@ -167,13 +168,13 @@ class AddressForm(forms.Form):
             self._chosen("district"),
             self._chosen("subdistrict"),
         )
-        self.fields["province"].queryset = Province.objects.order_by("name_th")
+        self.fields["province"].queryset = Province.objects.order_by(thai_order("name_th"))
         self.fields["district"].queryset = District.objects.filter(
             province_id=province_code or ""
-        ).order_by("name_th")
+        ).order_by(thai_order("name_th"))
         self.fields["subdistrict"].queryset = Subdistrict.objects.filter(
             district_id=district_code or ""
-        ).order_by("name_th")
+        ).order_by(thai_order("name_th"))
         postal_codes = []
         if subdistrict_code:
             chosen = Subdistrict.objects.filter(pk=subdistrict_code, district_id=district_code)

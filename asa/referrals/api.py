@@ -26,6 +26,7 @@ from asa.accounts.models import Channel, ChannelPreference, Role, RoleAssignment
 from asa.cases.models import Case
 from asa.centers.models import Center
 from asa.lib.thai import to_arabic_digits
+from asa.lib.thai_order import thai_order
 from asa.referrals import actions, importing
 from asa.referrals.models import (
     Agency,
@@ -144,7 +145,7 @@ def list_agencies(
         )
     if active is not None:
         agencies = agencies.filter(is_active=active)
-    return agencies.order_by("name_th", "id")
+    return agencies.order_by(thai_order("name_th"), "id")
 
 
 @router.get(

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from asa.accounts.access import scope_of
 from asa.accounts.events import record_event
 from asa.lib.thai import to_arabic_digits
+from asa.lib.thai_order import thai_order
 from asa.referrals.actions import add_agency_contact, register_agency, update_agency
 from asa.referrals.models import Agency, AgencyKind, Service
 from asa.registry.exporting import neutralise
@@ -426,7 +427,9 @@ def import_directory_file(*, actor, path: str | Path) -> ImportReport:
 
 
 def export_queryset(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
-    return agencies.order_by("name_th").prefetch_related("services", "areas", "contacts")
+    return agencies.order_by(thai_order("name_th")).prefetch_related(
+        "services", "areas", "contacts"
+    )
 
 
 def agency_row(agency: Agency) -> list[str]:

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from asa.lib.thai_order import thai_order
+
 
 class AgencyKind(models.TextChoices):
     PROVINCIAL_OFFICE = "provincial_office", _("สำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัด (พมจ.)")
@@ -47,7 +49,7 @@ class Agency(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("หน่วยงานภาคี")
         verbose_name_plural = pgettext_lazy("plural", "หน่วยงานภาคี")
 
@@ -70,7 +72,7 @@ class Service(models.Model):
     is_active = models.BooleanField(_("ใช้งาน"), default=True)
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("บริการ")
 
     def __str__(self) -> str:

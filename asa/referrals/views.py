@@ -26,6 +26,7 @@ from asa.accounts.models import AuditEvent, Role, RoleAssignment
 from asa.cases.models import Case
 from asa.geo.models import District, Province, Subdistrict
 from asa.lib.crypto import open_values
+from asa.lib.thai_order import thai_order
 from asa.referrals import actions, forms
 from asa.referrals.models import (
     OPEN_REFERRAL_STATUSES,
@@ -117,8 +118,8 @@ def agency_list(request):
     form = forms.DirectorySearchForm(
         request.GET or None,
         services=services,
-        provinces=Province.objects.order_by("name_th"),
-        districts=District.objects.filter(province_id=province).order_by("name_th")
+        provinces=Province.objects.order_by(thai_order("name_th")),
+        districts=District.objects.filter(province_id=province).order_by(thai_order("name_th"))
         if province
         else [],
     )
@@ -296,7 +297,7 @@ def _suggestions(case: Case, service: Service | None) -> tuple[list, list]:
     offering = (
         Agency.objects.filter(is_active=True, services=service)
         .annotate(has_users=_has_users())
-        .order_by("name_th")
+        .order_by(thai_order("name_th"))
     )
     subdistrict = case.person.subdistrict_id or ""
     if not subdistrict:

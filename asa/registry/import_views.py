@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from asa.accounts.access import get_for, require, writable_centers
+from asa.lib.thai_order import thai_order
 from asa.registry import import_review, importing
 from asa.registry.api import _export, imports_for, may_import
 from asa.registry.exporting import report_xlsx
@@ -38,7 +39,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = writable_centers(user).order_by("name_th")
+        self.fields["center"].queryset = writable_centers(user).order_by(thai_order("name_th"))
 
 
 @login_required

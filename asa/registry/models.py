@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from asa.lib.crypto import EncryptedCharField
+from asa.lib.thai_order import thai_order
 
 
 class Catalogue(models.Model):
@@ -221,7 +222,7 @@ class Person(AddressFields):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["first_name", "last_name", "id"]
+        ordering = [thai_order("first_name"), thai_order("last_name"), "id"]
         verbose_name = _("บุคคล")
         constraints = [
             models.UniqueConstraint(

@@ -622,6 +622,12 @@ CASEWORK_PAGES: dict[str, Entry] = {
         },
     ),
     "cases:case_detail": Entry("read", kwargs=_page_case()),
+    # The map and the paper forms of center A: readers of A only (404 to the others).
+    "cases:case_map": Entry("read", query=_in_a),
+    "cases:paper_intake_form": Entry("read", query=_in_a),
+    "cases:paper_visit_form": Entry("read", query=_in_a),
+    "cases:paper_visit_sheet": Entry("any_user"),  # the user's own day, empty for most
+    "cases:paper_case_visit_form": Entry("read", kwargs=_page_case()),
     "cases:visit_photo": Entry("read", kwargs=lambda world: {"pk": _casework(world)["photo"].pk}),
     "cases:visit_create": Entry(
         "read",
@@ -2549,6 +2555,7 @@ CASE_API = [  # the API operations on center A's main case and what hangs off it
 ]
 CASE_PAGES = [  # the pages of the same case
     "cases:case_detail",
+    "cases:paper_case_visit_form",
     "cases:visit_photo",
     "cases:visit_create",
     "cases:plan_item_create",
