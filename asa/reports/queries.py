@@ -410,13 +410,33 @@ def viewer_class(user) -> str:
     return "chair"
 
 
+def dashboard_area(user, *, level: str, code: str) -> tuple[AreaRef, list[AreaRef]]:
+    """The access check of every dashboard read: (area, breadcrumbs); PermissionDenied outside
+    the user's scope, Http404 for an unknown area. One query (none for the nation)."""
+    area, breadcrumbs, (province, district, center) = resolve_area(level, code)
+    if not may_see_area(user, level, province, district, center):
+        raise PermissionDenied
+    return area, breadcrumbs
+
+
+def cached_dashboard(user, *, level: str, code: str, period: Period, kind: str, build):
+    """`build(dashboard)` (a shape of the figures: the JSON body of the API, ...) for an area
+    the user may see, kept in the cache like the figures themselves."""
+    area, _breadcrumbs = dashboard_area(user, level=level, code=code)
+    return cached_figures(
+        kind,
+        area=area,
+        period=period,
+        viewer=viewer_class(user),
+        build=lambda: build(dashboard(user, level=level, code=code, period=period)),
+    )
+
+
 def dashboard(user, *, level: str, code: str, period: Period) -> Dashboard:
     """Every figure of one area for one period: the access check (one query, none for the
     nation), then the figures from the cache, or built from the rollups (about ten queries) and
     kept there until a rollup refresh touches the area (asa/reports/cache.py)."""
-    area, breadcrumbs, (province, district, center) = resolve_area(level, code)
-    if not may_see_area(user, level, province, district, center):
-        raise PermissionDenied
+    area, breadcrumbs = dashboard_area(user, level=level, code=code)
     return cached_figures(
         "dashboard",
         area=area,
