@@ -95,6 +95,15 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_figures_from_another_test():
+    """The cache outlives a test's database: dashboards cached by one test must not answer the
+    next (asa/reports/cache.py)."""
+    from asa.reports.cache import reset
+
+    reset()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_is_a_full_sign_in(monkeypatch):
     """`Client.force_login(user)` stands for a completed sign-in, second factor included.
 

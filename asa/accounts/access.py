@@ -767,6 +767,22 @@ def can_write(user, obj: Model) -> bool:
     return visible(user, model._default_manager.all(), write=True).filter(pk=obj.pk).exists()
 
 
+WRITE_FLAG = "user_may_write"
+
+
+def with_write_flag(user, queryset: QuerySet) -> QuerySet:
+    """`queryset` with `user_may_write` on each row — what `can_write` answers — read in the
+    same query (a detail page then needs no second one)."""
+    model = queryset.model
+    scope = scope_of(user)
+    if not scope.authenticated:
+        return queryset.none()
+    writable = model._default_manager.filter(pk=OuterRef("pk")).filter(
+        _rule_for(model).write(scope)
+    )
+    return queryset.annotate(**{WRITE_FLAG: Exists(writable)})
+
+
 def require(condition: bool) -> None:
     """Refuse with 403 unless condition holds (for checks that are not row-level)."""
     if not condition:

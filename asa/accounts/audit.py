@@ -9,20 +9,27 @@ Changing, removing or re-ordering any sealed event breaks the chain at that poin
 How events join the chain
 -------------------------
 `record_event` inserts a row *unsealed* (sequence NULL) and takes no lock, so writers never wait
-for one another. When the writing transaction commits, `seal_pending()` runs: under one lock
-(PostgreSQL: a transaction-level advisory lock; SQLite: its IMMEDIATE write transaction, which
-already lets one writer in at a time) it reads the last sealed event and gives every unsealed
-row, in id order, the next sequence number, the previous hash and its own hash. `asa audit
-verify` (and `asa audit seal`) seal first, so rows left unsealed by a process that died before
-its callback ran join the chain then.
+for one another — and neither do readers, whose every record read writes a `view_record` event.
+Chaining happens outside the request, in batches: `seal_pending()` runs in the scheduler every
+few seconds (the `seal_audit` job, asa/ops/jobs.py; `asa run` and production's `asa scheduler`
+run it). Under one lock (PostgreSQL: a transaction-level advisory lock; SQLite: its IMMEDIATE
+write transaction, which already lets one writer in at a time) it reads the last sealed event
+and gives every unsealed row, in id order, the next sequence number, the previous hash and its
+own hash. `asa audit verify` and `asa audit seal`, the anchor check and the daily head
+publication seal first, so what they report covers every committed event.
 
 The trade-off: sealing inside the writer's own transaction, behind the lock, would chain each
 row at once but make every writer wait for every other one until it commits — a global
 bottleneck on the busiest table — and a rolled-back transaction would leave sequence numbers to
-hand out again. Sealing after commit keeps writers independent and the sequence gap-free, since
-only committed rows are ever sealed; the price is a short window (one callback, or until the
-next seal) in which the newest rows are written but not yet chained. The unique index on
-`sequence` stops two sealers from ever producing a fork, even if the lock were bypassed.
+hand out again. Sealing after each commit, still in the request (as Asa first did), kept writers
+apart but queued every read in the country behind that one lock, one short transaction each.
+Sealing in batches outside the request keeps requests free of the lock and the sequence
+gap-free, since only committed rows are ever sealed; the price is a window of a few seconds (the
+job's period, longer if the scheduler is stopped) in which the newest rows are written, protected
+by the append-only triggers below, but not yet chained. A row changed inside that window is
+sealed as changed: the chain proves nothing about an event before it is sealed, which is why the
+window is kept short. The unique index on `sequence` stops two sealers from ever producing a
+fork, even if the lock were bypassed.
 
 Append-only at the database: on PostgreSQL a trigger (migration 0007) refuses every UPDATE and
 DELETE of an audit row except the sealing update itself (sequence NULL → set, content unchanged).
@@ -101,10 +108,11 @@ def _lock_chain() -> None:
     # already holds the database's only write lock.
 
 
-def seal_pending(*, batch: int = SEAL_BATCH) -> int:
-    """Chain every unsealed event, in id order. Returns how many were sealed."""
+def seal_pending(*, batch: int = SEAL_BATCH, limit: int | None = None) -> int:
+    """Chain every unsealed event (or the first `limit` or so), in id order, one transaction
+    per batch. Returns how many were sealed."""
     sealed = 0
-    while True:
+    while limit is None or sealed < limit:
         with transaction.atomic():
             _lock_chain()
             # Read under the lock: whatever an earlier sealer committed is seen here.
@@ -138,23 +146,7 @@ def seal_pending(*, batch: int = SEAL_BATCH) -> int:
             sealed += len(rows)
         if len(rows) < batch:
             return sealed
-
-
-def seal_after_commit() -> None:
-    """on_commit callback of record_event: chain what the transaction wrote."""
-    seal_pending()
-
-
-def schedule_seal() -> None:
-    """Seal once the current transaction commits (once per transaction, however many events)."""
-    if not connection.in_atomic_block:
-        seal_pending()
-        return
-    # One callback per transaction: an import writing thousands of events seals them together.
-    for entry in connection.run_on_commit:
-        if entry[1] is seal_after_commit:
-            return
-    transaction.on_commit(seal_after_commit, robust=True)
+    return sealed
 
 
 # --- Verification ------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from asa.accounts.audit import schedule_seal
 from asa.accounts.models import AuditEvent
 from asa.lib.request_context import client_ip
 
@@ -34,8 +33,8 @@ def record_event(
         reason=reason,
         ip_address=client_ip.get(),
     )
-    # Inserted unsealed, without a lock; chained into the hash chain after commit (audit.py).
-    schedule_seal()
+    # Inserted unsealed, without a lock: the scheduler's seal_audit job chains it within seconds,
+    # outside the request (asa/accounts/audit.py).
     return event
 
 

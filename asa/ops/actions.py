@@ -29,7 +29,8 @@ def _rows() -> dict[str, ScheduledJob]:
 
 
 def enqueue_due_jobs(*, now: dt.datetime | None = None) -> list[str]:
-    """Queue a run of every job that is due at `now`; returns their names.
+    """Queue a run of every job that is due at `now` (or run it here, for a job marked
+    `in_scheduler`); returns their names.
 
     A job seen for the first time runs at once if it is periodic and waits for its hour if it
     is daily. Two schedulers may run side by side: only the one whose UPDATE moves the job's
@@ -49,9 +50,12 @@ def enqueue_due_jobs(*, now: dt.datetime | None = None) -> list[str]:
             moved = ScheduledJob.objects.filter(pk=row.pk, next_run_at=row.next_run_at).update(
                 next_run_at=job.next_after(now)
             )
-            if moved and due:
+            if moved and due and not job.in_scheduler:
                 run_scheduled_job.enqueue(name=name, scheduled_for=now.isoformat())
                 queued.append(name)
+        if moved and due and job.in_scheduler:
+            run_job(name=name, scheduled_for=now)  # here and now, not through the queue
+            queued.append(name)
     return queued
 
 

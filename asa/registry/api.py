@@ -11,7 +11,14 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from asa.accounts.access import can_write, get_for, require, scope_of, visible, writable_centers
+from asa.accounts.access import (
+    get_for,
+    require,
+    scope_of,
+    visible,
+    with_write_flag,
+    writable_centers,
+)
 from asa.accounts.events import AUDIT_ONLY_ACTIONS
 from asa.accounts.models import AuditEvent
 from asa.accounts.reads import audited_pagination, read_api
@@ -174,7 +181,7 @@ def export_people(
 def person_detail(user, person_id: int, *, write: bool = False) -> Person:
     person = get_for(
         user,
-        people_for(user).prefetch_related(
+        with_write_flag(user, people_for(user)).prefetch_related(
             "target_groups",
             Prefetch("problems", queryset=PersonProblem.objects.select_related("problem_type")),
             Prefetch(
@@ -188,7 +195,7 @@ def person_detail(user, person_id: int, *, write: bool = False) -> Person:
         person_id,
         write=write,
     )
-    person.show_private_fields = can_write(user, person)
+    person.show_private_fields = person.user_may_write
     return person
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from asa.accounts.access import can_write, get_for, require, scope_of, visible
+from asa.accounts.access import can_write, get_for, require, scope_of, visible, with_write_flag
 from asa.accounts.events import AUDIT_ONLY_ACTIONS, action_label
 from asa.accounts.models import AuditEvent
 from asa.accounts.reads import read_page, record_search
@@ -199,13 +199,15 @@ def _person_queryset(user):
 
 @login_required
 def person_detail(request, pk):
-    person = get_for(request.user, _person_queryset(request.user), pk)
+    person = get_for(
+        request.user, with_write_flag(request.user, _person_queryset(request.user)), pk
+    )
     if person.merged_into_id:
         messages.info(request, _("ข้อมูลนี้ถูกรวมเข้ากับข้อมูลอีกรายการแล้ว"))
         return redirect("registry:person_detail", pk=person.merged_into_id)
     if (asked := read_page(request, person)) is not None:
         return asked  # out-of-routine access: the reason first
-    may_write = can_write(request.user, person)
+    may_write = person.user_may_write
     membership = (
         person.memberships.filter(ended_on__isnull=True).select_related("household").first()
     )
@@ -493,12 +495,15 @@ def _ledger_totals(household, memberships) -> list[dict]:
 def household_detail(request, pk):
     household = get_for(
         request.user,
-        households_for(request.user).select_related("head", "subdistrict__district__province"),
+        with_write_flag(
+            request.user,
+            households_for(request.user).select_related("head", "subdistrict__district__province"),
+        ),
         pk,
     )
     if (asked := read_page(request, household)) is not None:
         return asked
-    may_write = can_write(request.user, household)
+    may_write = household.user_may_write
     memberships = list(household.memberships.select_related("person").order_by("started_on", "id"))
     text = request.GET.get("q", "").strip()[:200]
     found = []

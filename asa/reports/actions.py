@@ -20,6 +20,7 @@ import time
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from asa.reports import cache as figures_cache
 from asa.reports.facts import all_monthly_facts, current_facts
 from asa.reports.models import NATION_CODE, AreaLevel, CurrentFigure, MonthlyFigure, StaleMonth
 
@@ -239,16 +240,24 @@ def _refresh_current(*, center_ids=None) -> int:
     districts = provinces = None
     if center_ids is not None:
         rows = rows.filter(code__in=[str(pk) for pk in center_ids])
-        areas = Center.objects.filter(pk__in=center_ids).values_list(
-            "district_id", "district__province_id"
+        areas = list(
+            Center.objects.filter(pk__in=center_ids).values_list(
+                "pk", "district_id", "district__province_id"
+            )
         )
-        districts = {district for district, _ in areas}
-        provinces = {province for _, province in areas}
+        districts = {district for _, district, _ in areas}
+        provinces = {province for _, _, province in areas}
     rows._raw_delete(rows.db)
     inserted = 0
     for metric, queryset in current_facts(center_ids=center_ids):
         inserted += _insert_current(metric, queryset, now)
     _sum_current_parents(districts=districts, provinces=provinces, now=now)
+    # Every refresh and rebuild passes here (a refresh of stale months refreshes the stock
+    # figures of the same centers): the cached dashboards of these areas are built again.
+    if center_ids is None:
+        figures_cache.forget_all()
+    else:
+        figures_cache.forget_centers(areas)
     return inserted
 
 

@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from asa.accounts.access import scope_of
+from asa.reports.cache import cached_figures
 from asa.reports.facts import MAX_DAYS, OUTCOME_METRICS, REOPENED_WITHIN_DAYS
 from asa.reports.models import NATION_CODE, AreaLevel, MonthlyFigure
 from asa.reports.queries import (
@@ -36,6 +37,7 @@ from asa.reports.queries import (
     _parent_filter,
     may_see_area,
     resolve_area,
+    viewer_class,
 )
 
 # Fewer people than this are shown as "<5" in exports shared outside the ministry.
@@ -199,6 +201,22 @@ def outcomes(user, *, level: str, code: str, period: Period) -> Outcomes:
     area, breadcrumbs, (province, district, center) = resolve_area(level, code)
     if not may_see_area(user, level, province, district, center):
         raise PermissionDenied
+    with_partners = may_see_partners(user)
+    # Kept in the cache like the dashboard's figures (asa/reports/cache.py), until a rollup
+    # refresh touches the area; whether the partner scorecard shows is part of the key.
+    return cached_figures(
+        "outcomes",
+        area=area,
+        period=period,
+        viewer=viewer_class(user) + ("+partners" if with_partners else ""),
+        build=lambda: build_outcomes(area, breadcrumbs, period, with_partners=with_partners),
+    )
+
+
+def build_outcomes(
+    area: AreaRef, breadcrumbs: list[AreaRef], period: Period, *, with_partners: bool
+) -> Outcomes:
+    """The outcome figures of one area, read from the rollups. No access check: `outcomes`."""
     figures: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     rows = MonthlyFigure.objects.filter(
         level=area.level,
@@ -210,7 +228,7 @@ def outcomes(user, *, level: str, code: str, period: Period) -> Outcomes:
     for metric, dimension, value in rows:
         figures[metric][dimension] += value
     result = Outcomes(area=area, breadcrumbs=breadcrumbs, period=period)
-    result.show_partners = may_see_partners(user)
+    result.show_partners = with_partners
     _fill(result, figures, with_partners=result.show_partners)
     result.children = _children(area, period)
     return result

@@ -5,7 +5,9 @@ Contract (pages, API and exports all build on it)
 `dashboard(user, *, level, code, period) -> Dashboard` — raises `PermissionDenied` when the area
 is outside the user's scope and `Http404` when it does not exist. A constant number of queries
 (about ten) whatever the size of the area: every figure is read from `MonthlyFigure` /
-`CurrentFigure`, never counted from the base tables in a request.
+`CurrentFigure`, never counted from the base tables in a request — and usually none but the
+access check: the built figures are cached per area, period and viewer class until a rollup
+refresh touches the area (asa/reports/cache.py; a new builder is wrapped the same way).
 
 * `level` is an `AreaLevel` value: "nation" (code "TH"), "province" (DOPA code, "10" =
   Bangkok), "district" (DOPA code, "1005" = Bang Khen) or "center" (the center id as text).
@@ -65,6 +67,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asa.accounts.access import scope_of
 from asa.lib.thai import THAI_MONTHS_SHORT, be_year, fiscal_year_be
+from asa.reports.cache import cached_figures
 from asa.reports.models import NATION_CODE, AreaLevel, CurrentFigure, MonthlyFigure
 
 CHILD_LEVEL = {
@@ -396,15 +399,60 @@ def _number(value):
     return int(value) if value == value.to_integral_value() else value
 
 
+def viewer_class(user) -> str:
+    """Which kind of viewer the figures are built for (part of their cache key): the ministry,
+    an officer (province or district) or a chair."""
+    scope = scope_of(user)
+    if scope.national:
+        return "national"
+    if scope.is_officer:
+        return "officer"
+    return "chair"
+
+
+def dashboard_area(user, *, level: str, code: str) -> tuple[AreaRef, list[AreaRef]]:
+    """The access check of every dashboard read: (area, breadcrumbs); PermissionDenied outside
+    the user's scope, Http404 for an unknown area. One query (none for the nation)."""
+    area, breadcrumbs, (province, district, center) = resolve_area(level, code)
+    if not may_see_area(user, level, province, district, center):
+        raise PermissionDenied
+    return area, breadcrumbs
+
+
+def cached_dashboard(user, *, level: str, code: str, period: Period, kind: str, build):
+    """`build(dashboard)` (a shape of the figures: the JSON body of the API, ...) for an area
+    the user may see, kept in the cache like the figures themselves."""
+    area, _breadcrumbs = dashboard_area(user, level=level, code=code)
+    return cached_figures(
+        kind,
+        area=area,
+        period=period,
+        viewer=viewer_class(user),
+        build=lambda: build(dashboard(user, level=level, code=code, period=period)),
+    )
+
+
 def dashboard(user, *, level: str, code: str, period: Period) -> Dashboard:
-    """Every figure of one area for one period, read from the rollups (about ten queries)."""
+    """Every figure of one area for one period: the access check (one query, none for the
+    nation), then the figures from the cache, or built from the rollups (about ten queries) and
+    kept there until a rollup refresh touches the area (asa/reports/cache.py)."""
+    area, breadcrumbs = dashboard_area(user, level=level, code=code)
+    return cached_figures(
+        "dashboard",
+        area=area,
+        period=period,
+        viewer=viewer_class(user),
+        build=lambda: build_dashboard(area, breadcrumbs, period),
+    )
+
+
+def build_dashboard(area: AreaRef, breadcrumbs: list[AreaRef], period: Period) -> Dashboard:
+    """Every figure of one area for one period, read from the rollups (about ten queries). No
+    access check: `dashboard` (or another caller that checked) only."""
     from asa.aid.models import Item
     from asa.referrals.models import Agency, ReferralStatus
     from asa.registry.models import ProblemType, TargetGroup
 
-    area, breadcrumbs, (province, district, center) = resolve_area(level, code)
-    if not may_see_area(user, level, province, district, center):
-        raise PermissionDenied
     monthly: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     by_month: dict[tuple[str, dt.date], Decimal] = defaultdict(Decimal)
     rows = MonthlyFigure.objects.filter(

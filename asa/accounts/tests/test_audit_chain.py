@@ -165,7 +165,7 @@ def test_concurrent_writers_and_sealers_never_fork_the_chain(chair_a):
             for _ in range(15):
                 with transaction.atomic():
                     _events(2, actor=chair_a)
-                # The on_commit callback has sealed; seal again to race the other thread.
+                # Seal at once, racing the other thread's writes and seals.
                 seal_pending()
         except Exception as error:  # reported by the main thread
             errors.append(error)
@@ -184,20 +184,21 @@ def test_concurrent_writers_and_sealers_never_fork_the_chain(chair_a):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_transaction_schedules_one_seal_however_many_events(chair_a):
-    from asa.accounts.audit import seal_after_commit
+def test_a_commit_leaves_its_events_unsealed_until_the_seal_job_runs(chair_a):
+    from asa.ops.jobs import seal_audit
 
+    seal_pending()  # the personas' own events
     with transaction.atomic():
         _events(25, actor=chair_a)
-        pending = [entry for entry in connection.run_on_commit if entry[1] is seal_after_commit]
-        assert len(pending) == 1
-    # Committed: the callback has chained every event.
+    assert connection.run_on_commit == []  # nothing is left to run after the commit
+    assert AuditEvent.objects.filter(sequence__isnull=True).count() == 25
+    assert seal_audit(now=None) == {"sealed": 25}
     verdict = verify_chain()
     assert verdict.ok and verdict.unsealed == 0
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_joins_the_chain_when_it_commits(tmp_path, settings, chair_a, center_a):
+def test_an_import_joins_the_chain_at_the_next_seal(tmp_path, settings, chair_a, center_a):
     from asa.registry.importing import import_file
     from asa.registry.tests.test_import import GOOD, HEADER, write
 
@@ -207,6 +208,9 @@ def test_an_import_joins_the_chain_when_it_commits(tmp_path, settings, chair_a, 
     )
     assert job.status == "done", job.error
     event = AuditEvent.objects.get(action="import_people", object_id=str(job.pk))
+    assert event.sequence is None
+    seal_pending()
+    event.refresh_from_db()
     assert event.sequence is not None
     verdict = verify_chain()
     assert verdict.ok and verdict.unsealed == 0

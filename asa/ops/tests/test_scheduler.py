@@ -30,6 +30,7 @@ def test_a_daily_job_is_next_due_at_its_local_hour():
     assert job.next_after(early) == dt.datetime(2026, 12, 8, 2, 30, tzinfo=BANGKOK)
     assert str(job.cadence) == "ทุกวัน เวลา 02:30 น."
     assert str(Job("x", "x", jobs.heartbeat, every=5 * jobs.MINUTE).cadence) == "ทุก 5 นาที"
+    assert str(Job("x", "x", jobs.heartbeat, every=5 * jobs.SECOND).cadence) == "ทุก 5 วินาที"
 
 
 @pytest.mark.django_db
@@ -47,9 +48,11 @@ def test_periodic_jobs_run_at_once_and_daily_jobs_wait_for_their_hour():
         assert states[name].last_outcome == ""
         assert states[name].next_run_at > NOW
     assert JobRun.objects.filter(outcome=RunOutcome.SUCCESS).count() == len(periodic)
-    # Looked at again a minute later, only the every-minute jobs are due.
+    # Looked at again a minute later, only the every-minute jobs (and the sealing, every few
+    # seconds) are due.
     later = actions.enqueue_due_jobs(now=NOW + dt.timedelta(minutes=1))
-    assert sorted(later) == ["deliver_notifications", "heartbeat"]
+    assert sorted(later) == ["deliver_notifications", "heartbeat", "seal_audit"]
+    assert actions.enqueue_due_jobs(now=NOW + dt.timedelta(minutes=1, seconds=5)) == ["seal_audit"]
     # The next morning the nightly jobs ran too.
     morning = actions.enqueue_due_jobs(now=NOW + dt.timedelta(hours=20))
     assert set(daily) <= set(morning)

@@ -25,7 +25,13 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from asa.accounts.actions import create_api_token, notify
-from asa.accounts.models import ChannelPreference, Delivery, DeliveryStatus, Notification
+from asa.accounts.models import (
+    AuditEvent,
+    ChannelPreference,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+)
 from asa.cases.actions import open_case
 from asa.cases.models import Case
 from asa.ops.models import JobRun, RunOutcome
@@ -251,6 +257,13 @@ def test_asa_run_serves_works_in_the_background_and_stops_on_ctrl_c(background, 
     assert response.status_code == 202, response.text
     job_id = response.json()["id"]
     background.wait_for(lambda: _job_done(job_id), "the uploaded import to finish")
+    # The scheduler seals the audit chain every few seconds: the import's events join it.
+    background.wait_for(
+        lambda: AuditEvent.objects.filter(
+            action="import_people", object_id=str(job_id), sequence__isnull=False
+        ).exists(),
+        "the import's audit event to be sealed",
+    )
     pids = [int(pid) for pid in re.findall(r"pid (\d+)", background.log.read_text())]
     assert len(pids) == 3
     for pid in pids:  # the links emailed point at the address served, not port 8000

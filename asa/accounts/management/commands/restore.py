@@ -46,6 +46,10 @@ class Command(BaseCommand):
             manifest, counts = restore_backup(path, target=target, force=force)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        if target is None:  # the site's own database now holds other figures
+            from asa.reports.cache import reset
+
+            reset()
         self.stdout.write(
             f"Restored the {manifest['engine']} backup of {manifest['created_at']}: "
             f"{len(counts)} tables, {sum(counts.values())} rows, "

@@ -2,7 +2,8 @@
 
 Production runs it as its own service next to `gunicorn asa.wsgi` and `asa db_worker`; `make
 run` (`asa run`) starts all three. Several schedulers may run at once: each due run is queued
-by one of them only (see asa/ops/actions.py).
+by one of them only (see asa/ops/actions.py). It looks every few seconds: the audit chain's
+sealing (asa/accounts/audit.py) runs in its own loop at that pace.
 """
 
 import datetime as dt
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--interval", type=float, default=15.0, help="seconds between looks (default 15)"
+            "--interval", type=float, default=5.0, help="seconds between looks (default 5)"
         )
         parser.add_argument("--once", action="store_true", help="look once, then exit")
         parser.add_argument(
