@@ -242,7 +242,7 @@ def main() -> None:
         import asa.registry.importing  # noqa: F401
     except ImportError as error:
         raise SystemExit(
-            f"Asa's importer (asa/registry/importing.py, import_file) is not there yet: {error}"
+            f"Asa's importer (asa/registry/importing/, import_file) is not there yet: {error}"
         ) from error
     server_settings()
     path = ROOT / "bench" / "out" / f"import_{options.rows}.csv"
