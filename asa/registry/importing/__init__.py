@@ -59,7 +59,6 @@ from asa.registry.importing.columns import (
 )
 from asa.registry.importing.duplicates import (
     DuplicateChecks,
-    _name_of,
 )
 from asa.registry.importing.engine import (
     BATCH_SIZE,
@@ -197,7 +196,6 @@ __all__ = [
     "_map_header",
     "_may_write",
     "_move",
-    "_name_of",
     "_open_xlsx",
     "_plain",
     "_row_ref",

@@ -19,7 +19,6 @@ from asa.registry.importing.columns import (
 )
 from asa.registry.importing.duplicates import (
     DuplicateChecks,
-    _name_of,
 )
 from asa.registry.importing.files import (
     Sheet,
@@ -87,9 +86,11 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
         self.places: dict[str | None, tuple] = {}  # subdistrict code → (district, center)
         # The writes of the batch being prepared, committed together by the BatchWriter.
         self.pending: list = []
-        # The previous batch's new people by identity number, name and phone: it may not be
-        # committed yet when the next batch looks for duplicates (BatchWriter).
-        self.in_flight: tuple[dict, dict, dict] = ({}, {}, {})
+        # The previous batch's new people (matching rows): it may not be committed yet when the
+        # next batch looks for duplicates (BatchWriter). A dry run keeps one pool of every row
+        # it would have imported instead (DuplicateChecks).
+        self.in_flight: list[tuple] = []
+        self.dry_run_pool = None
         # Rows that matched someone outside the importer's area (see _outside_scope).
         self.outside_matches = 0
         self.earlier_outside_matches = outside_matches_lately(self.actor, but=job.pk)
@@ -472,20 +473,9 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
                 )
             )
         self._later(insert_rows, Person, PERSON_COLUMNS, values)
-        # Until committed, the next batch finds these by their keys here (_find_duplicates).
-        # A dry run commits none of them: its later batches look for all of them here.
+        # Until committed, the next batch finds these here (_find_duplicates).
         if not job.dry_run:
-            self.in_flight = ({}, {}, {})
-        numbers, names, phones = self.in_flight
-        for row, pk in zip(rows, ids, strict=True):
-            _key, first_sound, _last_sound, phone, number_hash = row.keys
-            if number_hash:
-                numbers.setdefault((row.data["id_type"], number_hash), pk)
-            name = _name_of(row)
-            if name[0] and name[2] and name[3]:
-                names.setdefault(name, pk)
-            if phone:
-                phones.setdefault((phone, first_sound), pk)
+            self.in_flight = [self._probe(row, pk) for row, pk in zip(rows, ids, strict=True)]
         return list(zip(rows, ids, strict=True))
 
     def _update(self, pairs: list[tuple[Row, Person]]) -> list[Result]:

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from asa.lib.thai import BE_OFFSET
+from asa.registry.matching import SAME_ID
 from asa.registry.models import (
     ImportRowResult,
     RowOutcome,
@@ -74,7 +75,7 @@ def _duplicate_result(row, found: list[tuple[int, str]], outside: set[int]) -> "
         row.number,
         RowOutcome.DUPLICATE,
         person_id=person_id,
-        field="national_id" if any("เลขเอกสาร" in reason for _, reason in found) else "",
+        field="national_id" if any(reason == SAME_ID for _, reason in found) else "",
         message=f"อาจเป็นบุคคลเดียวกับที่มีอยู่แล้ว: {'; '.join(parts)} ไม่ได้นำเข้า",
     )
 

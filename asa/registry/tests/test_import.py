@@ -315,10 +315,10 @@ def test_a_batch_read_while_the_one_before_is_written_still_finds_its_duplicates
         f"R1,{ID_1},นาง,บุญมี,ศรีสุข,01/05/2493,หญิง,081-234-5678,100502,H1,หัวหน้าครัวเรือน,,debt",
         "R2,,นาย,สมหมาย,ศรีสุข,02/03/2490,ชาย,,100502,H1,คู่สมรส,,",
         "R3,,นางสาว,มะลิ,ใจดี,,หญิง,,100502,H2,บุตร,,",
-        # batch 2: duplicates of batch 1, by ID, by phone and first name, by sound-alike name
+        # batch 2: duplicates of batch 1, by ID, by phone and name, by sound-alike name and date
         f"R4,{ID_1},นาง,บุญมา,ศรีสุก,,หญิง,,100502,,,,",
         "R5,,นาง,บุญมี,ศรีสุข,,หญิง,0812345678,100502,,,,",
-        "R6,,นาย,สมหมาย,สีสุข,09/09/2490,ชาย,,100502,,,,",
+        "R6,,นาย,สมหมาย,สีสุข,02/03/2490,ชาย,,100502,,,,",
         # batch 3: joins batch 1's household H1, heads H2 (made in batch 1 without a head)
         "R7,,เด็กชาย,ต้น,ศรีสุข,๑๕/๐๖/๒๕๕๘,ชาย,,100502,H1,บุตร,,",
         "R8,,นาย,ดำ,ใจดี,,ชาย,,100502,H2,หัวหน้าครัวเรือน,,",
