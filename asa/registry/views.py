@@ -609,7 +609,10 @@ def _candidates(user):
 @login_required
 def duplicate_list(request):
     pending = (
-        _candidates(request.user).filter(status=DuplicateStatus.PENDING).order_by("-score", "id")
+        _candidates(request.user)
+        .filter(status=DuplicateStatus.PENDING)
+        .filter(person_a__merged_into__isnull=True, person_b__merged_into__isnull=True)
+        .order_by("-score", "id")
     )
     return render(request, "registry/duplicate_list.html", _paginate(request, pending))
 
