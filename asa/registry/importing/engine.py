@@ -91,6 +91,7 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
         # it would have imported instead (DuplicateChecks).
         self.in_flight: list[tuple] = []
         self.dry_run_pool = None
+        self.after_import: list = []  # writes made after an all-or-nothing transaction
         # Rows that matched someone outside the importer's area (see _outside_scope).
         self.outside_matches = 0
         self.earlier_outside_matches = outside_matches_lately(self.actor, but=job.pk)
@@ -115,7 +116,12 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
                     if failed:
                         raise _AllOrNothingFailed
             except _AllOrNothingFailed:
+                self._write_after_import()
                 return self._finish_refused()
+            except BaseException:
+                self._write_after_import()
+                raise
+            self._write_after_import()
         else:
             self._run_batches(sheet, resume_after)
         counts = _counts(job.pk)
@@ -139,6 +145,12 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
         job.refresh_from_db()
         return job
 
+    def _write_after_import(self) -> None:
+        """What must outlive an all-or-nothing import's transaction (ProbeGuard._durably)."""
+        writes, self.after_import = self.after_import, []
+        for write in writes:
+            write()
+
     def _finish_refused(self) -> ImportJob:
         job = self.job
         failed = [r for r in self.kept_results if r.outcome in ("error", "duplicate")]
@@ -155,6 +167,8 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
             counts = {"imported": 0, "error": 0, "duplicate": 0}
             for result in failed:
                 counts[result.outcome] += 1
+            if self.outside_matches:  # counted towards the import lock, whatever the outcome
+                counts[OUTSIDE_SCOPE_COUNT] = self.outside_matches
             processed = len(self.kept_results)
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportStatus.FAILED,

@@ -1,6 +1,7 @@
 """Not an identity oracle: matches outside the importer area, the import lock, the DPO."""
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -54,17 +55,33 @@ class ProbeGuard:
         a day, an import is a way of asking who is registered: stop it (this batch is not
         written), keep the user from importing for the rest of the day and tell the DPO."""
         rows = [r.number for r in results if r.message == OUTSIDE_SCOPE_MESSAGE]
-        record_event(
-            actor=self.actor,
-            action="import_outside_scope_matches",
-            object_type="registry.importjob",
-            object_id=str(self.job.pk),
-            changes={"rows": rows[:100], "count": len(rows)},
+        self._durably(
+            partial(
+                record_event,
+                actor=self.actor,
+                action="import_outside_scope_matches",
+                object_type="registry.importjob",
+                object_id=str(self.job.pk),
+                changes={"rows": rows[:100], "count": len(rows)},
+            )
         )
         total = self.earlier_outside_matches + self.outside_matches
         if total <= settings.IMPORT_OUTSIDE_MATCH_LIMIT:
             return
-        counts = {**_counts(self.job.pk), OUTSIDE_SCOPE_COUNT: self.outside_matches}
+        self._durably(partial(self._lock_imports, total, self.outside_matches))
+        raise ValidationError(IMPORT_LOCKED_MESSAGE)
+
+    def _durably(self, write) -> None:
+        """The probes' audit, the lock and the DPO's notice must outlive the import: an
+        all-or-nothing import, whose transaction a probe always rolls back (a match outside the
+        area refuses the file), makes them after that transaction (`Importer.run`)."""
+        if self.job.all_or_nothing:
+            self.after_import.append(write)
+        else:
+            write()
+
+    def _lock_imports(self, total: int, outside_matches: int) -> None:
+        counts = {**_counts(self.job.pk), OUTSIDE_SCOPE_COUNT: outside_matches}
         ImportJob.objects.filter(pk=self.job.pk).update(counts=counts)
         record_event(
             actor=self.actor,
@@ -90,7 +107,6 @@ class ProbeGuard:
                 ),
                 dedupe_key=f"import_probe:{self.job.pk}",
             )
-        raise ValidationError(IMPORT_LOCKED_MESSAGE)
 
     def _outside_scope(self, person_ids: set[int]) -> set[int]:
         """The matched people the importing user may not see: a row report must not tell
