@@ -179,6 +179,19 @@ class RowChecker:
 
     def check(self, raw) -> Row:
         """One row's cells (a sequence, in the sheet's order) → Row; RowError {column: reason}."""
+        text = self._texts(raw)
+        errors: dict[str, str] = {}
+        for column, index, limit in _MAX_LENGTH_CHECKS:
+            if len(text[index]) > limit:
+                errors[column] = f"ยาวเกิน {limit} ตัวอักษร"
+        cells = self._read_cells(raw, text, errors)
+        person = self._check_person(text, cells, errors)
+        if errors:
+            raise RowError(errors)
+        return self._row(text, cells, person)
+
+    def _texts(self, raw) -> list[str]:
+        """The row's cells as text, in COLUMNS order ('' for a column the sheet lacks)."""
         size = len(raw)
         text = []
         for index in self.positions:
@@ -187,89 +200,75 @@ class RowChecker:
                 continue
             value = raw[index]
             text.append(value.strip() if type(value) is str else cell_text(value))
-        (
-            source_ref,
-            national_id,
-            id_type_text,
-            title,
-            first_name,
-            last_name,
-            _birth_text,
-            sex_text,
-            phone,
-            house_number,
-            moo,
-            village,
-            soi,
-            road,
-            code,
-            postal_code,
-            latitude,
-            longitude,
-            household_ref,
-            relationship_text,
-            groups_text,
-            problems_text,
-        ) = text
-        errors: dict[str, str] = {}
-        for column, index, limit in _MAX_LENGTH_CHECKS:
-            if len(text[index]) > limit:
-                errors[column] = f"ยาวเกิน {limit} ตัวอักษร"
-        number = to_arabic_digits(national_id)
+        return text
+
+    def _read_cells(self, raw, text: list[str], errors: dict) -> dict:
+        """The import's own cell rules: words (ID type, sex, relationship), dates, codes,
+        coordinates, lists. Each error goes to `errors` under its column."""
+        national_id, id_type_text = text[_COLUMN_INDEX["national_id"]], text[2]
+        cells = {"number": to_arabic_digits(national_id)}
         if id_type_text:
-            id_type = self._word("id_type", id_type_text, ID_TYPE_WORDS)
-            if id_type is None:
+            cells["id_type"] = self._word("id_type", id_type_text, ID_TYPE_WORDS)
+            if cells["id_type"] is None:
                 errors["id_type"] = f"ไม่รู้จักประเภทเอกสาร '{id_type_text}'"
-                id_type = IdType.NONE
+                cells["id_type"] = IdType.NONE
         else:
-            id_type = IdType.NATIONAL_ID if number else IdType.NONE
-        birth_date, precision = None, None
+            cells["id_type"] = IdType.NATIONAL_ID if cells["number"] else IdType.NONE
+        cells["birth_date"], cells["precision"] = None, None
         position = self.birth_position
-        if position is not None and position < size:
+        if position is not None and position < len(raw):
             try:
-                birth_date, precision = self._date(raw[position])
+                cells["birth_date"], cells["precision"] = self._date(raw[position])
             except CellError as error:
                 errors["birth_date"] = str(error)
-        sex = self._word("sex", sex_text, SEX_WORDS)
-        if sex is None:
+        sex_text = text[_COLUMN_INDEX["sex"]]
+        cells["sex"] = self._word("sex", sex_text, SEX_WORDS)
+        if cells["sex"] is None:
             errors["sex"] = f"ไม่รู้จักเพศ '{sex_text}' (ใช้ ชาย หญิง อื่น ๆ หรือ ไม่ทราบ)"
-            sex = Sex.UNKNOWN
-        subdistrict = None
-        if code:
-            code = to_arabic_digits(code)
-            subdistrict = self.catalogues.subdistricts.get(code)
-            if subdistrict is None:
-                errors["subdistrict_code"] = f"ไม่พบรหัสแขวง/ตำบล {code}"
-        coordinates = []
-        for column, raw_value in (("latitude", latitude), ("longitude", longitude)):
-            value = None
-            if raw_value:
-                try:
-                    value = Decimal(to_arabic_digits(raw_value)).quantize(Decimal("0.000001"))
-                except InvalidOperation:
-                    errors[column] = "พิกัดต้องเป็นตัวเลขทศนิยม"
-            coordinates.append(value)
+            cells["sex"] = Sex.UNKNOWN
+        cells["subdistrict"] = self._subdistrict(text[_COLUMN_INDEX["subdistrict_code"]], errors)
+        cells["coordinates"] = [
+            _coordinate(column, text[_COLUMN_INDEX[column]], errors)
+            for column in ("latitude", "longitude")
+        ]
+        self._links(text, cells, errors)
+        return cells
+
+    def _subdistrict(self, code: str, errors: dict):
+        if not code:
+            return None
+        code = to_arabic_digits(code)
+        subdistrict = self.catalogues.subdistricts.get(code)
+        if subdistrict is None:
+            errors["subdistrict_code"] = f"ไม่พบรหัสแขวง/ตำบล {code}"
+        return subdistrict
+
+    def _links(self, text: list[str], cells: dict, errors: dict) -> None:
+        """Target groups, problems, the household and the relationship to its head."""
         catalogues = self.catalogues
-        groups = self._list(groups_text, catalogues.target_groups, "target_groups", errors)
-        problems = self._list(problems_text, catalogues.problem_types, "problems", errors)
-        relationship = ""
+        groups_text, problems_text = text[_COLUMN_INDEX["target_groups"]], text[-1]
+        cells["groups"] = self._list(groups_text, catalogues.target_groups, "target_groups", errors)
+        cells["problems"] = self._list(problems_text, catalogues.problem_types, "problems", errors)
+        relationship_text = text[_COLUMN_INDEX["relationship_to_head"]]
+        cells["relationship"] = ""
         if relationship_text:
             relationship = self._word("relationship", relationship_text, RELATIONSHIP_WORDS)
+            cells["relationship"] = relationship
             if not relationship:
                 errors["relationship_to_head"] = f"ไม่รู้จักความสัมพันธ์ '{relationship_text}'"
+        household_ref = text[_COLUMN_INDEX["household_ref"]]
         if household_ref and len(household_ref) > 100:
             errors["household_ref"] = "ยาวเกิน 100 ตัวอักษร"
 
-        # actions.check_person, field by field; its errors do not replace the row's own.
-        title, first_name, last_name = (
-            " ".join(title.split()),
-            *(" ".join(name.split()) for name in (first_name, last_name)),
-        )
+    def _check_person(self, text: list[str], cells: dict, errors: dict) -> dict:
+        """actions.check_person, field by field; its errors do not replace the row's own."""
+        title, first_name, last_name = (" ".join(name.split()) for name in text[3:6])
         if not first_name:
             errors.setdefault("first_name", "กรุณากรอกชื่อ")
-        id_type, number, field, message = actions.clean_identity(id_type, number)
+        id_type, number, field, message = actions.clean_identity(cells["id_type"], cells["number"])
         if field:
             errors.setdefault(COLUMN_OF_FIELD.get(field, field), message)
+        birth_date, precision = cells["birth_date"], cells["precision"]
         if birth_date is not None:
             message = self.birth_errors.get(birth_date)
             if message is None:
@@ -282,50 +281,71 @@ class RowChecker:
                 precision = BirthDatePrecision.EXACT
         else:
             precision = BirthDatePrecision.UNKNOWN
-        phone, message = actions.clean_phones(to_arabic_digits(phone))
+        phone, message = actions.clean_phones(to_arabic_digits(text[_COLUMN_INDEX["phone"]]))
         if message:
             errors.setdefault("phone", message)
-        key = (to_arabic_digits(postal_code), subdistrict)
+        key = (to_arabic_digits(text[_COLUMN_INDEX["postal_code"]]), cells["subdistrict"])
         postal = self.postal.get(key)
         if postal is None:
             postal = self.postal[key] = actions.clean_postal_code(*key)
         if postal[1]:
             errors.setdefault("postal_code", postal[1])
+        coordinates = cells["coordinates"]
         for (field, low, high), value in zip(actions.COORDINATE_RANGES, coordinates, strict=True):
             if message := actions.coordinate_error(value, low, high):
                 errors.setdefault(field, message)
-        if errors:
-            raise RowError(errors)
-        data = {
+        return {
             "title": title,
             "first_name": first_name,
             "last_name": last_name,
+            "id_type": id_type,
+            "id_number": number,
+            "birth_date": birth_date,
+            "birth_date_precision": precision,
+            "phone": phone,
+            "postal_code": postal[0],
+        }
+
+    def _row(self, text: list[str], cells: dict, person: dict) -> Row:
+        village, soi, road = (text[_COLUMN_INDEX[name]] for name in ("village", "soi", "road"))
+        house_number, moo = text[_COLUMN_INDEX["house_number"]], text[_COLUMN_INDEX["moo"]]
+        data = {
+            "title": person["title"],
+            "first_name": person["first_name"],
+            "last_name": person["last_name"],
             "village": " ".join(village.split()),
             "soi": " ".join(soi.split()),
             "road": " ".join(road.split()),
             "house_number": " ".join(to_arabic_digits(house_number).split()),
             "moo": " ".join(to_arabic_digits(moo).split()),
-            "phone": phone,
-            "id_type": id_type,
-            "id_number": number,
-            "birth_date": birth_date,
-            "birth_date_precision": precision,
-            "sex": sex,
-            "subdistrict": subdistrict,
-            "postal_code": postal[0],
-            "latitude": coordinates[0],
-            "longitude": coordinates[1],
+            "phone": person["phone"],
+            "id_type": person["id_type"],
+            "id_number": person["id_number"],
+            "birth_date": person["birth_date"],
+            "birth_date_precision": person["birth_date_precision"],
+            "sex": cells["sex"],
+            "subdistrict": cells["subdistrict"],
+            "postal_code": person["postal_code"],
+            "latitude": cells["coordinates"][0],
+            "longitude": cells["coordinates"][1],
         }
+        household_ref = text[_COLUMN_INDEX["household_ref"]]
         row = Row(
             0,
-            source_ref or _content_ref(text[1:]),
+            text[0] or _content_ref(text[1:]),
             data,
-            groups,
-            problems,
+            cells["groups"],
+            cells["problems"],
             household_ref,
-            relationship or (Relationship.OTHER if household_ref else ""),
+            cells["relationship"] or (Relationship.OTHER if household_ref else ""),
         )
         # The same keys register_person computes (actions._keys); soundex is memoised.
+        first_name, last_name, phone, number = (
+            data["first_name"],
+            data["last_name"],
+            data["phone"],
+            data["id_number"],
+        )
         row.keys = (
             name_key(f"{first_name}{last_name}"),
             sound_key(first_name),
@@ -334,6 +354,16 @@ class RowChecker:
             identity_hash(number) if number else "",
         )
         return row
+
+
+def _coordinate(column: str, raw_value: str, errors: dict):
+    if not raw_value:
+        return None
+    try:
+        return Decimal(to_arabic_digits(raw_value)).quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        errors[column] = "พิกัดต้องเป็นตัวเลขทศนิยม"
+        return None
 
 
 def check_row(values: dict, catalogues: Catalogues, *, today: dt.date) -> Row:
