@@ -308,16 +308,30 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
 
     def _write(self, rows: list[Row]) -> list[Result]:
         """Create or update the batch's people; answer each row's result."""
-        scope = self.scope
         results: list[Result] = []
+        new_rows, updated_people = self._sort_rows(rows, results)
+        to_create = self._refuse_duplicates(new_rows, results)
+        created = self._create(to_create)
+        dry_run = self.job.dry_run
+        for row, person_id in created:  # a dry run's new people have no row to point at
+            results.append(
+                Result(row.number, RowOutcome.IMPORTED, person_id=None if dry_run else person_id)
+            )
+        results += self._update(updated_people)
+        self._link(created, [(row, person.pk) for row, person in updated_people], updated_people)
+        self._mark_rollups(created, updated_people)
+        return results
+
+    def _sort_rows(self, rows: list[Row], results: list[Result]):
+        """(new rows, [(row, person)] to update); the rows refused here go to `results`."""
+        scope = self.scope
         existing = self._existing([row.source_ref for row in rows])
         new_rows: list[Row] = []
         updated_people: list[tuple[Row, Person]] = []
-        place = self._place_of
         for row in rows:
             person = existing.get(row.source_ref)
             subdistrict = row.data["subdistrict"]
-            district_id, center_id = place(subdistrict.code if subdistrict else None)
+            district_id, center_id = self._place_of(subdistrict.code if subdistrict else None)
             if not _may_write(scope, center_id, district_id):
                 results.append(
                     Result(
@@ -327,8 +341,7 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
                         message="ที่อยู่นี้อยู่นอกพื้นที่ที่คุณรับผิดชอบ",
                     )
                 )
-                continue
-            if person is None:
+            elif person is None:
                 new_rows.append(row)
             elif person.merged_into_id is not None:
                 results.append(
@@ -350,6 +363,11 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
                 )
             else:
                 updated_people.append((row, person))
+        return new_rows, updated_people
+
+    def _refuse_duplicates(self, new_rows: list[Row], results: list[Result]) -> list[Row]:
+        """The new rows to create; likely duplicates go to `results` (refused), those matching
+        people outside the importer's area counted (ProbeGuard)."""
         duplicates = self._find_duplicates(new_rows)
         outside = self._outside_scope({pk for found in duplicates.values() for pk, _ in found})
         to_create: list[Row] = []
@@ -363,16 +381,12 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
             self.outside_matches += sum(
                 1 for found in duplicates.values() if any(pk in outside for pk, _ in found)
             )
-        created = self._create(to_create)
-        dry_run = self.job.dry_run
-        for row, person_id in created:  # a dry run's new people have no row to point at
-            results.append(
-                Result(row.number, RowOutcome.IMPORTED, person_id=None if dry_run else person_id)
-            )
-        results += self._update(updated_people)
-        self._link(created, [(row, person.pk) for row, person in updated_people], updated_people)
-        # Dashboards: once per center-month of the batch, not once per row. New people count
-        # this month (registered, target groups, problems first reported today).
+        return to_create
+
+    def _mark_rollups(self, created, updated_people) -> None:
+        """Dashboards: once per center-month of the batch, not once per row. New people count
+        this month (registered, target groups, problems first reported today)."""
+        place = self._place_of
         this_month = self.today.replace(day=1)
         centers = {
             place(row.data["subdistrict"].code if row.data["subdistrict"] else None)[1]
@@ -388,7 +402,6 @@ class Importer(ProbeGuard, DuplicateChecks, HouseholdLinking):
                 person_ids=[person.pk for _, person in updated_people],
                 with_problems=True,
             )
-        return results
 
     def _later(self, write, *args, **kwargs) -> None:
         """A write of this batch, done when the batch is committed (BatchWriter); none in a

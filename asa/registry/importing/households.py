@@ -57,11 +57,19 @@ class HouseholdLinking:
         self._households(created, updated, {person.pk: person for _, person in people})
 
     def _households(self, created, updated, known_people: dict[int, Person]) -> None:
-        job = self.job
         members = [(row, pk) for row, pk in [*created, *updated] if row.household_ref]
         if not members:
             return
-        wanted = {row.household_ref for row, _ in members} - set(self.households)
+        self._known_households({row.household_ref for row, _ in members})
+        new_households = self._new_households(members, known_people)
+        if new_households:
+            self._insert_households(new_households)
+        self._memberships(members, created, known_people, new_households)
+
+    def _known_households(self, refs: set[str]) -> None:
+        """The ids of this source's households already in the database, by ref."""
+        job = self.job
+        wanted = refs - set(self.households)
         if wanted:
             column, params = _any("source_ref", wanted)
             with connection.cursor() as cursor:
@@ -72,6 +80,11 @@ class HouseholdLinking:
                 )
                 for pk, ref in cursor.fetchall():
                     self.households[ref] = pk
+
+    def _new_households(self, members, known_people: dict[int, Person]) -> dict[str, list]:
+        """Households to create, as rows for insert_rows (less id and timestamps): the
+        address of the head, or else of the first member named."""
+        job = self.job
         new_households: dict[str, list] = {}
         for row, pk in members:
             ref = row.household_ref
@@ -100,35 +113,41 @@ class HouseholdLinking:
                     pk if row.relationship == Relationship.HEAD else None,
                     *address,
                 ]
-        if new_households:
-            now = timezone.now()
-            ids = _take_ids(Household, len(new_households))
-            for household, pk in zip(new_households.values(), ids, strict=True):
-                household[:0] = [pk]
-                household += [now, now]
-            self._later(
-                insert_rows,
-                Household,
-                (
-                    "id",
-                    "code",
-                    "source",
-                    "source_ref",
-                    "district_id",
-                    "province_id",
-                    "center_id",
-                    "head_id",
-                    *(
-                        "subdistrict_id" if name == "subdistrict" else name
-                        for name in actions.ADDRESS_FIELDS
-                    ),
-                    "created_at",
-                    "updated_at",
+        return new_households
+
+    def _insert_households(self, new_households: dict[str, list]) -> None:
+        now = timezone.now()
+        ids = _take_ids(Household, len(new_households))
+        for household, pk in zip(new_households.values(), ids, strict=True):
+            household[:0] = [pk]
+            household += [now, now]
+        self._later(
+            insert_rows,
+            Household,
+            (
+                "id",
+                "code",
+                "source",
+                "source_ref",
+                "district_id",
+                "province_id",
+                "center_id",
+                "head_id",
+                *(
+                    "subdistrict_id" if name == "subdistrict" else name
+                    for name in actions.ADDRESS_FIELDS
                 ),
-                [tuple(household) for household in new_households.values()],
-            )
-            for ref, household in new_households.items():
-                self.households[ref] = household[0]
+                "created_at",
+                "updated_at",
+            ),
+            [tuple(household) for household in new_households.values()],
+        )
+        for ref, household in new_households.items():
+            self.households[ref] = household[0]
+
+    def _memberships(self, members, created, known_people, new_households) -> None:
+        """Memberships of the batch: new ones in bulk, a move between households through
+        the action (it ends the old one), and heads named."""
         created_ids = {pk for _, pk in created}
         current = dict(
             HouseholdMembership.objects.filter(

@@ -67,50 +67,8 @@ def start_import(
     content (whatever its name says), unreadable text, no `first_name` column.
     """
     source = " ".join((source or "").split())
-    if not source:
-        raise ValidationError({"source": "กรุณาระบุชื่อแหล่งข้อมูล (เช่น ชื่อระบบหรือหน่วยงานต้นทาง)"})
-    if len(source) > 60:
-        raise ValidationError({"source": "ชื่อแหล่งข้อมูลยาวเกิน 60 ตัวอักษร"})
-    if actor is not None and not scope_of(actor).authenticated:
-        raise ValidationError({"file": "กรุณาเข้าสู่ระบบ"})
-    check_import_center(actor, center)
-    if actor is not None:
-        from asa.registry.api import may_import
-
-        if not may_import(actor):
-            raise ValidationError({"file": "นำเข้าข้อมูลได้เฉพาะประธาน อพม. และเจ้าหน้าที่"})
-        if outside_matches_lately(actor) > settings.IMPORT_OUTSIDE_MATCH_LIMIT:
-            raise ValidationError({"file": IMPORT_LOCKED_MESSAGE})
-    if center is None and actor is not None:
-        # Rows without an address go to the importer's center, when they have exactly one.
-        centers = scope_of(actor).center_ids
-        if len(centers) == 1:
-            center = Center.objects.filter(pk=next(iter(centers))).first()
-    limit = max_bytes()
-    size = getattr(file, "size", None)
-    if size is None and isinstance(file, bytes | bytearray):
-        size = len(file)
-    if size is not None and size > limit:
-        raise FileRefused(_too_large(size, limit))
-    suffix = Path(file_name).suffix.lower()[:6] or ".dat"
-    path = _import_dir() / f"{uuid.uuid4().hex}{suffix if suffix in ('.csv', '.xlsx') else '.dat'}"
-    digest = hashlib.sha256()
-    written = 0
-    chunks = [bytes(file)] if isinstance(file, bytes | bytearray) else _chunks(file)
-    try:
-        with path.open("wb") as out:
-            for chunk in chunks:
-                written += len(chunk)
-                if written > limit:
-                    raise FileRefused(_too_large(written, limit))
-                digest.update(chunk)
-                out.write(chunk)
-        sheet = open_sheet(path)  # refuses what is not a spreadsheet, before a job exists
-        if sheet.total == 0:
-            raise FileRefused(NO_ROWS)
-    except ValidationError:
-        path.unlink(missing_ok=True)
-        raise
+    center = _check_may_import(actor, source, center)
+    path, digest, sheet = _keep_file(file, file_name)
     job = ImportJob.objects.create(
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
         center=center,
@@ -138,6 +96,62 @@ def start_import(
         },
     )
     return job
+
+
+def _check_may_import(actor, source: str, center: Center | None) -> Center | None:
+    """Refuse what may not start (no source, a role or center the actor lacks, the import lock);
+    answer the center rows without an address go to."""
+    if not source:
+        raise ValidationError({"source": "กรุณาระบุชื่อแหล่งข้อมูล (เช่น ชื่อระบบหรือหน่วยงานต้นทาง)"})
+    if len(source) > 60:
+        raise ValidationError({"source": "ชื่อแหล่งข้อมูลยาวเกิน 60 ตัวอักษร"})
+    if actor is not None and not scope_of(actor).authenticated:
+        raise ValidationError({"file": "กรุณาเข้าสู่ระบบ"})
+    check_import_center(actor, center)
+    if actor is not None:
+        from asa.registry.api import may_import
+
+        if not may_import(actor):
+            raise ValidationError({"file": "นำเข้าข้อมูลได้เฉพาะประธาน อพม. และเจ้าหน้าที่"})
+        if outside_matches_lately(actor) > settings.IMPORT_OUTSIDE_MATCH_LIMIT:
+            raise ValidationError({"file": IMPORT_LOCKED_MESSAGE})
+    if center is None and actor is not None:
+        # Rows without an address go to the importer's center, when they have exactly one.
+        centers = scope_of(actor).center_ids
+        if len(centers) == 1:
+            center = Center.objects.filter(pk=next(iter(centers))).first()
+    return center
+
+
+def _keep_file(file, file_name: str) -> tuple[Path, "hashlib._Hash", object]:
+    """Store the upload under MEDIA_ROOT/imports; (path, sha256, its Sheet). Refused (and not
+    kept) when too large or not a spreadsheet with rows."""
+    limit = max_bytes()
+    size = getattr(file, "size", None)
+    if size is None and isinstance(file, bytes | bytearray):
+        size = len(file)
+    if size is not None and size > limit:
+        raise FileRefused(_too_large(size, limit))
+    suffix = Path(file_name).suffix.lower()[:6] or ".dat"
+    path = _import_dir() / f"{uuid.uuid4().hex}{suffix if suffix in ('.csv', '.xlsx') else '.dat'}"
+    digest = hashlib.sha256()
+    written = 0
+    chunks = [bytes(file)] if isinstance(file, bytes | bytearray) else _chunks(file)
+    try:
+        with path.open("wb") as out:
+            for chunk in chunks:
+                written += len(chunk)
+                if written > limit:
+                    raise FileRefused(_too_large(written, limit))
+                digest.update(chunk)
+                out.write(chunk)
+        sheet = open_sheet(path)  # refuses what is not a spreadsheet, before a job exists
+        if sheet.total == 0:
+            raise FileRefused(NO_ROWS)
+    except ValidationError:
+        path.unlink(missing_ok=True)
+        raise
+    return path, digest, sheet
 
 
 def _chunks(file):
