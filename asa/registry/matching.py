@@ -94,7 +94,17 @@ def _given_alike(first: tuple, second: tuple) -> bool:
     if first[FIRST_SOUND] and first[FIRST_SOUND] == second[FIRST_SOUND]:
         return True
     left, right = _given_key(first[FIRST]), _given_key(second[FIRST])
-    return bool(left and right) and SequenceMatcher(None, left, right).ratio() >= 0.75
+    return bool(left and right) and _ratio_at_least(left, right, 0.75) >= 0.75
+
+
+def _ratio_at_least(first: str, second: str, least: float) -> float:
+    """SequenceMatcher's ratio, or 0.0 when its cheap upper bounds already say it is below
+    `least` (the same answer to `>= least`, at a fraction of the cost: most pairs a block
+    brings together are not alike)."""
+    matcher = SequenceMatcher(None, first, second)
+    if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
+        return 0.0
+    return matcher.ratio()
 
 
 def _year_only(row: tuple) -> bool:
@@ -148,8 +158,8 @@ def score_pair(first: tuple, second: tuple) -> tuple[float, list[str]]:
         score -= 0.5
         reasons.append(DIFFERENT_GIVEN_NAME)
     else:
-        similarity = SequenceMatcher(None, first[NAME], second[NAME]).ratio()
         family_alike = first[LAST_SOUND] == second[LAST_SOUND] and first[LAST_SOUND] != ""
+        similarity = 0.0 if family_alike else _ratio_at_least(first[NAME], second[NAME], 0.8)
         if family_alike or similarity >= 0.8:
             score += 0.3 if family_alike or similarity >= 0.9 else 0.25
             reasons.append(SOUND_ALIKE_NAME if family_alike else SIMILAR_NAME)
@@ -305,9 +315,14 @@ def candidate_ids(rows: list[tuple], *, by_district: bool = True) -> set[int]:
             # Without JIT: the probes' estimated cost crosses jit_above_cost, and compiling
             # took longer than running.
             cursor.execute("SET LOCAL jit = off")
-        for sql, params in (_postgresql_queries if postgresql else _sqlite_queries)(
-            rows, by_district
-        ):
+        queries = (_postgresql_queries if postgresql else _sqlite_queries)(rows, by_district)
+        if postgresql:
+            # Bound on the server, the arrays sent in binary (%b): quoting thousands of keys
+            # into the SQL text cost more than the probes.
+            import psycopg
+
+            cursor = psycopg.Cursor(connection.connection)
+        for sql, params in queries:
             cursor.execute(sql, params)
             found.update(pk for (pk,) in cursor.fetchall())
     return found
@@ -337,18 +352,18 @@ def _key_lists(rows: list[tuple], by_district: bool) -> dict[str, set]:
 # batch's keys was planned as a scan of the whole table. OFFSET 0 keeps each lateral probe from
 # being flattened into a join.
 _PG_IDS = (
-    "SELECT p.id FROM unnest(%s::text[], %s::text[]) AS k(t, h) CROSS JOIN LATERAL "
+    "SELECT p.id FROM unnest(%b::text[], %b::text[]) AS k(t, h) CROSS JOIN LATERAL "
     "(SELECT id FROM registry_person WHERE id_type = k.t AND id_number_hash = k.h "
     "AND NOT id_number_hash = '' AND merged_into_id IS NULL OFFSET 0) AS p"
 )
 _PG_PHONES = (
-    "SELECT p.id FROM unnest(%s::text[]) AS k(h) CROSS JOIN LATERAL "
+    "SELECT p.id FROM unnest(%b::text[]) AS k(h) CROSS JOIN LATERAL "
     "(SELECT id FROM registry_person WHERE phone_hash = k.h "
     "AND merged_into_id IS NULL OFFSET 0) AS p"
 )
 # The (first, last) sound index; the birth year as a range on the row's date.
 _PG_BORN = (
-    "SELECT p.id FROM unnest(%s::text[], %s::text[], %s::int[]) AS k(f, l, y) CROSS JOIN LATERAL "
+    "SELECT p.id FROM unnest(%b::text[], %b::text[], %b::int[]) AS k(f, l, y) CROSS JOIN LATERAL "
     "(SELECT id FROM registry_person WHERE first_name_sound = k.f AND last_name_sound = k.l "
     "AND birth_date >= make_date(k.y, 1, 1) AND birth_date < make_date(k.y + 1, 1, 1) "
     "AND merged_into_id IS NULL OFFSET 0) AS p"
@@ -356,7 +371,7 @@ _PG_BORN = (
 # The birth date index: a few dozen people a day in a national table, then the province and
 # either name.
 _PG_DATED = (
-    "SELECT p.id FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[]) AS k(b, r, f, l) "
+    "SELECT p.id FROM unnest(%b::date[], %b::text[], %b::text[], %b::text[]) AS k(b, r, f, l) "
     "CROSS JOIN LATERAL (SELECT id FROM registry_person WHERE birth_date = k.b "
     "AND province_id = k.r "
     "AND (first_name_sound = k.f OR (NOT k.l = '' AND last_name_sound = k.l)) "
@@ -364,7 +379,7 @@ _PG_DATED = (
 )
 # The (district, name_key) index: the district's people, then either name.
 _PG_DISTRICT = (
-    "SELECT p.id FROM unnest(%s::text[], %s::text[], %s::text[]) AS k(d, f, l) "
+    "SELECT p.id FROM unnest(%b::text[], %b::text[], %b::text[]) AS k(d, f, l) "
     "CROSS JOIN LATERAL (SELECT id FROM registry_person WHERE district_id = k.d "
     "AND (first_name_sound = k.f OR (NOT k.l = '' AND last_name_sound = k.l)) "
     "AND merged_into_id IS NULL OFFSET 0) AS p"
