@@ -9,7 +9,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from asa.accounts.access import scope_of
@@ -861,6 +861,7 @@ def merge_people(*, actor, survivor: Person, merged: Person, reason: str = "") -
         left = list(manager.filter(**{name: merged}).values_list("pk", flat=True))
         if left:
             kept[relation.key] = left
+    moved |= _follow_survivor(survivor=survivor, merged=merged)
     Person.objects.filter(pk=merged.pk).update(merged_into=survivor, updated_at=timezone.now())
     merged.merged_into = survivor
     merge = Merge.objects.create(
@@ -879,6 +880,46 @@ def merge_people(*, actor, survivor: Person, merged: Person, reason: str = "") -
     )
     mark_people_rollups_stale(person_ids=[survivor.pk, merged.pk], with_problems=True)
     return merge
+
+
+FOLLOWED_CANDIDATES = "registry.duplicatecandidate.followed"
+
+
+def _follow_survivor(*, survivor: Person, merged: Person) -> dict[str, list[int]]:
+    """Reviews still waiting on the merged record follow the survivor, not drop out of the
+    queues: a refused import row now points at the survivor; a pending pair of the merged
+    record with a third person becomes the same pair with the survivor (a new candidate; the
+    old one stays as it was made, hidden from the queue while its record is merged). Undo
+    puts the rows back and deletes the new pairs still pending."""
+    from asa.registry.models import ImportRowResult, RowOutcome
+
+    followed: dict[str, list[int]] = {}
+    rows = ImportRowResult.objects.filter(person=merged, outcome=RowOutcome.DUPLICATE, review="")
+    ids = list(rows.values_list("pk", flat=True))
+    if ids:
+        ImportRowResult.objects.filter(pk__in=ids).update(person=survivor)
+        followed["registry.importrowresult.person"] = ids
+    pending = DuplicateCandidate.objects.filter(
+        Q(person_a=merged) | Q(person_b=merged), status=DuplicateStatus.PENDING
+    )
+    created = []
+    for candidate in pending:
+        other = (
+            candidate.person_b_id if candidate.person_a_id == merged.pk else candidate.person_a_id
+        )
+        if other == survivor.pk:
+            continue
+        low, high = sorted([survivor.pk, other])
+        new, made = DuplicateCandidate.objects.get_or_create(
+            person_a_id=low,
+            person_b_id=high,
+            defaults={"score": candidate.score, "reasons": candidate.reasons},
+        )
+        if made:
+            created.append(new.pk)
+    if created:
+        followed[FOLLOWED_CANDIDATES] = created
+    return followed
 
 
 @transaction.atomic
@@ -905,6 +946,9 @@ def undo_merge(*, actor, merge: Merge, reason: str = "") -> Merge:
     for key, ids in merge.moved.items():
         if key == "target_groups":
             continue  # merges made before 2026-12 added target groups without noting which
+        if key == FOLLOWED_CANDIDATES:  # pairs made for the survivor: gone unless decided
+            DuplicateCandidate.objects.filter(pk__in=ids, status=DuplicateStatus.PENDING).delete()
+            continue
         label, field = key.rsplit(".", 1)
         apps.get_model(label)._default_manager.filter(pk__in=ids).update(**{field: merge.merged_id})
     merge.undone_at = timezone.now()

@@ -510,8 +510,11 @@ def add_assessment(request, household_id: int, payload: AssessmentIn):
 
 
 def _candidates_for(user):
+    # A pair whose record was merged since is followed by the survivor's pair (merge_people).
     return visible(user, DuplicateCandidate.objects.select_related("person_a", "person_b")).filter(
-        status=DuplicateStatus.PENDING
+        status=DuplicateStatus.PENDING,
+        person_a__merged_into__isnull=True,
+        person_b__merged_into__isnull=True,
     )
 
 

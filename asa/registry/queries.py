@@ -45,55 +45,15 @@ def households_named(households: QuerySet[Household], user, text: str) -> QueryS
 
 
 def likely_duplicates(person: Person, *, limit: int = 10) -> list[tuple[Person, float, list]]:
-    """Existing people who may be this one, with a score and the reasons (Thai).
+    """Existing people who may be this one (being registered), with a score and the reasons
+    (Thai), best first: `asa.registry.matching`'s blocking and scoring, the batch finder's."""
+    from asa.registry.matching import likely_matches, row_of
 
-    Reasons: the same identity number; the same sound-alike name and birth year in the same
-    subdistrict; the same phone number. Each check is an indexed lookup.
-    """
-    found: dict[int, tuple[Person, float, list]] = {}
-
-    def add(candidates, score, reason):
-        for candidate in candidates:
-            if candidate.pk == person.pk:
-                continue
-            existing = found.get(candidate.pk)
-            if existing:
-                found[candidate.pk] = (
-                    candidate,
-                    min(1.0, existing[1] + score / 2),
-                    [*existing[2], reason],
-                )
-            else:
-                found[candidate.pk] = (candidate, score, [reason])
-
-    active = Person.objects.filter(merged_into__isnull=True).select_related("subdistrict")
-    if person.id_number:
-        add(
-            active.filter(id_type=person.id_type, id_number_hash=person.id_number_hash)[:limit],
-            1.0,
-            "เลขเอกสารเดียวกัน",
-        )
-    if person.first_name_sound and person.birth_date and person.subdistrict_id:
-        add(
-            active.filter(
-                first_name_sound=person.first_name_sound,
-                last_name_sound=person.last_name_sound,
-                birth_date__year=person.birth_date.year,
-                subdistrict_id=person.subdistrict_id,
-            )[:limit],
-            0.8,
-            "ชื่อ-นามสกุลออกเสียงเหมือนกัน ปีเกิดเดียวกัน ในแขวง/ตำบลเดียวกัน",
-        )
-    elif person.name_key and person.subdistrict_id:
-        add(
-            active.filter(name_key=person.name_key, subdistrict_id=person.subdistrict_id)[:limit],
-            0.7,
-            "ชื่อ-นามสกุลเดียวกัน ในแขวง/ตำบลเดียวกัน",
-        )
-    if person.phone_hash:
-        add(active.filter(phone_hash=person.phone_hash)[:limit], 0.6, "หมายเลขโทรศัพท์เดียวกัน")
-    ranked = sorted(found.values(), key=lambda item: -item[1])
-    return ranked[:limit]
+    matches = likely_matches(row_of(person), exclude=person.pk)[:limit]
+    people = Person.objects.select_related("subdistrict__district", "center").in_bulk(
+        [pk for pk, _score, _reasons in matches]
+    )
+    return [(people[pk], score, reasons) for pk, score, reasons in matches if pk in people]
 
 
 def search_people(queryset: QuerySet[Person], text: str, *, limit: int = SEARCH_LIMIT):

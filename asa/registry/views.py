@@ -161,34 +161,32 @@ def person_create(request):
 def _describe_candidates(user, candidates) -> list[dict]:
     """What the registrar may see of each possible duplicate.
 
-    Candidates come from the whole registry, so a person in another area is shown only by
-    what tells the registrar whom to ask (initials, birth year, district, center), never with
-    a link or the full address.
+    Candidates come from the whole registry. The registry is not an identity oracle: a person
+    outside the registrar's scope is not described at all (no name, initials, birth year, place
+    or reasons), only that someone with these details may be registered elsewhere, once,
+    whatever their number (`elsewhere` in the list).
     """
     ids = [person.pk for person, _score, _reasons in candidates]
     readable = set(people_for(user).filter(pk__in=ids).values_list("pk", flat=True))
     described = []
     for person, score, reasons in candidates:
-        may_read = person.pk in readable
-        district = person.subdistrict.district.name_th if person.subdistrict_id else ""
+        if person.pk not in readable:
+            if not any(item.get("elsewhere") for item in described):
+                described.append({"elsewhere": True})
+            continue
         described.append(
             {
                 "person": person,
-                "may_read": may_read,
-                "name": person.full_name if may_read else _masked_name(person),
+                "may_read": True,
+                "name": person.full_name,
                 "birth_year": str(person.birth_date.year + BE_OFFSET) if person.birth_date else "",
-                "address": person.address_line if may_read else district,
+                "address": person.address_line,
                 "center": person.center.name if person.center_id else "",
                 "score": round(score * 100),
                 "reasons": reasons,
             }
         )
     return described
-
-
-def _masked_name(person: Person) -> str:
-    last = f" {person.last_name[:1]}…" if person.last_name else ""
-    return f"{person.first_name[:2]}…{last}"
 
 
 def _person_queryset(user):
@@ -642,7 +640,10 @@ def _candidates(user):
 @login_required
 def duplicate_list(request):
     pending = (
-        _candidates(request.user).filter(status=DuplicateStatus.PENDING).order_by("-score", "id")
+        _candidates(request.user)
+        .filter(status=DuplicateStatus.PENDING)
+        .filter(person_a__merged_into__isnull=True, person_b__merged_into__isnull=True)
+        .order_by("-score", "id")
     )
     return render(request, "registry/duplicate_list.html", _paginate(request, pending))
 

@@ -105,8 +105,8 @@ def test_register_answers_201_409_on_a_likely_duplicate_and_422_naming_fields(
     assert created.status_code == 201 and created.json()["target_groups"][0]["code"] == "child"
     same = {
         "first_name": "บุญมี",
-        "last_name": "ศรีสุก",
-        "birth_date": "1950-02-02",
+        "last_name": "ศรีสุก",  # the family name misspelt
+        "birth_date": "1950-05-01",
         "subdistrict": ANUSAWARI,
     }
     conflict = client.post("/api/v1/people", same, content_type="application/json")
@@ -300,12 +300,16 @@ def test_duplicates_queue_merge_and_distinct(
     api_client_for, chair_a, volunteer_a, volunteer_b, in_a
 ):
     twin = person(chair_a, last_name="ศรีสุก", duplicate_override_reason="ทดสอบ")
-    other = person(chair_a, first_name="บุญมา", last_name="ศรีสุข", phone="0812345678")
+    born = dt.date(1961, 7, 7)  # not บุญมี's: a different person
+    other = person(
+        chair_a, first_name="บุญมา", last_name="ศรีสุข", phone="0812345678", birth_date=born
+    )
     third = person(
         chair_a,
         first_name="บุญมา",
         last_name="ศรีสุข",
         phone="0812345678",
+        birth_date=born,
         duplicate_override_reason="ทดสอบ",
     )
     client = api_client_for(chair_a)

@@ -193,7 +193,7 @@ def test_all_or_nothing_imports_nothing_when_a_row_is_bad(tmp_path, chair_a):
 def test_a_killed_import_rerun_finishes_with_nothing_lost_or_doubled(
     tmp_path, chair_a, monkeypatch
 ):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(importing.engine, "BATCH_SIZE", 2)
     lines = [
         f"R{i},,นาย,คน{i},ทดสอบ{i},,ชาย,,100502,H{i // 3},{'หัวหน้า' if i % 3 == 0 else 'บุตร'},,debt"
         for i in range(9)
@@ -308,17 +308,17 @@ def test_a_batch_read_while_the_one_before_is_written_still_finds_its_duplicates
     # Outside a transaction on PostgreSQL the writer commits batch k while batch k+1 is read
     # and checked: rows duplicating (by ID, phone and name) or joining households of the batch
     # in flight must come out as if the batches had been imported one after the other.
-    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    monkeypatch.setattr(importing.engine, "BATCH_SIZE", 3)
     threads = _threads(monkeypatch)
     lines = [
         # batch 1
         f"R1,{ID_1},นาง,บุญมี,ศรีสุข,01/05/2493,หญิง,081-234-5678,100502,H1,หัวหน้าครัวเรือน,,debt",
         "R2,,นาย,สมหมาย,ศรีสุข,02/03/2490,ชาย,,100502,H1,คู่สมรส,,",
         "R3,,นางสาว,มะลิ,ใจดี,,หญิง,,100502,H2,บุตร,,",
-        # batch 2: duplicates of batch 1, by ID, by phone and first name, by sound-alike name
+        # batch 2: duplicates of batch 1, by ID, by phone and name, by sound-alike name and date
         f"R4,{ID_1},นาง,บุญมา,ศรีสุก,,หญิง,,100502,,,,",
         "R5,,นาง,บุญมี,ศรีสุข,,หญิง,0812345678,100502,,,,",
-        "R6,,นาย,สมหมาย,สีสุข,09/09/2490,ชาย,,100502,,,,",
+        "R6,,นาย,สมหมาย,สีสุข,02/03/2490,ชาย,,100502,,,,",
         # batch 3: joins batch 1's household H1, heads H2 (made in batch 1 without a head)
         "R7,,เด็กชาย,ต้น,ศรีสุข,๑๕/๐๖/๒๕๕๘,ชาย,,100502,H1,บุตร,,",
         "R8,,นาย,ดำ,ใจดี,,ชาย,,100502,H2,หัวหน้าครัวเรือน,,",
@@ -348,7 +348,7 @@ def test_a_batch_read_while_the_one_before_is_written_still_finds_its_duplicates
 def test_a_batch_that_fails_while_written_fails_the_job_and_a_rerun_finishes_it(
     tmp_path, chair_a, monkeypatch
 ):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(importing.engine, "BATCH_SIZE", 2)
     lines = [f"R{i},,นาย,คน{i},ทดสอบ{i},,ชาย,,100502,,,,debt" for i in range(7)]
     path = write(tmp_path, "p.csv", "\n".join([HEADER, *lines]))
     with path.open("rb") as handle:

@@ -147,14 +147,14 @@ def test_an_import_does_not_tell_who_is_registered_outside_the_importers_area(
     others = [
         register_person(
             actor=chair_b,
-            first_name=f"คนที่{n}",
+            first_name=name,
             last_name="ทวีวัฒนา",
             id_type="national_id",
             id_number=number,
             birth_date=dt.date(1980, 1, 1),
             subdistrict=center_b.subdistrict,
         )
-        for n, number in enumerate(numbers[:3])
+        for name, number in zip(["สมศรี", "วันดี", "ประยูร"], numbers[:3], strict=True)
     ]
     # Chair of Bang Khen uploads the other center's people's IDs with a Bang Khen address.
     probe = [
@@ -276,9 +276,11 @@ def test_the_api_does_not_say_whose_id_or_phone_it_is_outside_the_callers_area(
     message = answer.json()["detail"]
     assert answer.status_code == 422 and "นอกพื้นที่ของคุณ" in message
     assert "รหัสบุคคล" not in message and str(theirs.pk) not in message
+    # The same name and phone in another district of the province: a likely duplicate (a
+    # phone alone is not: a household shares one).
     same_phone = {
-        "first_name": "ลอง",
-        "last_name": "ดู",
+        "first_name": "วิไล",
+        "last_name": "ทวีสุข",
         "phone": "089-111-2222",
         "subdistrict": "100502",
     }

@@ -90,7 +90,8 @@ def test_it_lists_only_people_in_scope(client_for, chair_a, chair_b):
 
 def test_it_searches_by_name_and_offers_registration_with_the_query(client_for, chair_a, chair_b):
     make_person(chair_a)
-    make_person(chair_b, first_name="บุญมา", subdistrict=THAWI_WATTHANA)
+    born = dt.date(1962, 3, 4)  # another person, not a likely duplicate of บุญมี
+    make_person(chair_b, first_name="บุญมา", subdistrict=THAWI_WATTHANA, birth_date=born)
     client = client_for(chair_a)
     html = client.get(reverse("registry:person_list"), {"q": "บุญมี ศรีสุข"}).content.decode()
     assert "บุญมี" in html and "บุญมา" not in html
@@ -224,14 +225,34 @@ def test_it_warns_of_a_likely_duplicate_and_registers_with_a_reason(client_for, 
     assert event.object_id != str(existing.pk)
 
 
-def test_it_hides_out_of_scope_duplicates_behind_initials(client_for, chair_a, chair_b):
+def test_it_describes_no_one_outside_the_registrars_scope(client_for, chair_a, chair_b):
+    # The same woman, registered in Thawi Watthana, is registered again in Bang Khen after a move.
     other = make_person(chair_b, subdistrict=THAWI_WATTHANA, phone="0812345678", house_number="77")
-    data = form_data(phone="0812345678")
+    same = form_data(
+        title="นาง", first_name="บุญมี", last_name="ศรีสุข", birth_date="01/05/2493", sex="female"
+    )
+    data = same | {"phone": "0812345678", "id_type": "none", "id_number": ""}
     html = client_for(chair_a).post(reverse("registry:person_create"), data).content.decode()
-    assert "หมายเลขโทรศัพท์เดียวกัน" in html
+    warning = html.split('id="duplicates-heading"')[1].split("</section>")[0]
+    assert "ลงทะเบียนไว้แล้วนอกพื้นที่ของคุณ กรุณาสอบถามเจ้าหน้าที่ของคุณ" in warning
+    # No link, no initials, birth year, place, center or reasons: the page is no identity oracle.
     assert reverse("registry:person_detail", args=[other.pk]) not in html
-    assert "ศรีสุข" not in html and "77" not in html.split("duplicates-heading")[1][:2000]
-    assert "ศูนย์ประสานงาน อพม. เขตทวีวัฒนา" in html  # whom to ask
+    for detail in ("บุ…", "ศรีสุข", "2493", "ทวีวัฒนา", "หมายเลขโทรศัพท์เดียวกัน", "77"):
+        assert detail not in warning, detail
+    assert not Person.objects.filter(center__district_id="1005").exists()
+
+
+def test_it_shows_a_duplicate_inside_the_scope_with_its_details_and_link(client_for, chair_a):
+    mine = make_person(chair_a, phone="0812345678")
+    data = form_data(
+        title="นาง", first_name="บุญมี", last_name="ศรีสุก", birth_date="01/05/2493", sex="female"
+    )
+    html = client_for(chair_a).post(reverse("registry:person_create"), data).content.decode()
+    warning = html.split('id="duplicates-heading"')[1].split("</section>")[0]
+    assert reverse("registry:person_detail", args=[mine.pk]) in warning
+    assert "บุญมี ศรีสุข" in warning and "2493" in warning
+    assert "นอกพื้นที่ของคุณ" not in warning
+    assert Person.objects.count() == 1
 
 
 def test_it_refuses_registration_outside_the_area(client_for, volunteer_b, center_a):

@@ -122,7 +122,7 @@ def test_a_wrong_check_digit_is_refused(first_twelve):
         normalize_national_id(wrong)
 
 
-# --- Cells of an import (asa/registry/importing.py) -------------------------------------------
+# --- Cells of an import (asa/registry/importing/) ----------------------------------------------
 
 
 @given(CELLS)
