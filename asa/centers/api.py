@@ -6,7 +6,7 @@ naming the field (a `center` or `subdistrict` you may not use included).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from asa.accounts.access import can_write, get_for, scope_of, visible
@@ -48,6 +48,7 @@ from asa.centers.schemas import (
 )
 from asa.geo.models import Subdistrict
 from asa.lib.thai import to_arabic_digits
+from asa.lib.validators import CONTROL_MESSAGE, has_control_characters
 
 router = Router()
 
@@ -381,6 +382,32 @@ def update_event(request, event_id: int, payload: EventPatch):
     }
     actions.update_event(actor=user, event=event, **_event_data(data))
     return _event_detail(user, event.pk)
+
+
+@router.post(
+    "/events/{event_id}/photos",
+    response={201: EventDetailOut},
+    tags=["events"],
+    summary="Add photos to an event (multipart/form-data: `photos`, optional `caption`)",
+    description=(
+        "The same checks as the event page: those who run the event's center only; each file "
+        "must be an image by its content (JPEG, PNG, WebP) of at most 10 MB, else a 422 naming "
+        "`photos` and nothing is saved. Photos are resized, stripped of their metadata and "
+        "served only through the access layer (`photo_urls`)."
+    ),
+)
+def add_event_photos(
+    request,
+    event_id: int,
+    photos: File[list[UploadedFile]],
+    caption: str = Form("", max_length=200),
+):
+    user = request.auth
+    event = get_for(user, queries.events_for(user), event_id, write=True)
+    if has_control_characters(caption):
+        raise ValidationError({"caption": str(CONTROL_MESSAGE)})
+    actions.add_event_photos(actor=user, event=event, photos=photos, caption=caption)
+    return Status(201, _event_detail(user, event.pk))
 
 
 @router.get(
