@@ -25,7 +25,10 @@ PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
     # centers, volunteers, events, hours
     "centers:center_edit": ("PATCH /api/v1/centers/{center_id}",),
     "centers:volunteer_create": ("POST /api/v1/volunteers",),
+    "centers:center_import": ("POST /api/v1/centers/import",),
+    "centers:volunteer_import": ("POST /api/v1/volunteers/import",),
     "centers:volunteer_edit": ("PATCH /api/v1/volunteers/{volunteer_id}",),
+    "centers:own_profile_edit": ("PATCH /api/v1/volunteers/me",),
     "centers:volunteer_role": ("POST /api/v1/volunteers/{volunteer_id}/role",),
     "centers:volunteer_status": ("POST /api/v1/volunteers/{volunteer_id}/status",),
     "centers:event_create": ("POST /api/v1/events",),
@@ -143,12 +146,9 @@ MISSING: dict[str, str] = {
     "accounts:user_role_add": "user management",
     "accounts:user_role_remove": "user management",
     "accounts:user_two_factor_reset": "user management",
-    "centers:own_profile_edit": "a volunteer's own phone and address",
     "imports:import_review_detail": "deciding an import row held as a likely duplicate",
     "channels:line_link": "a one-time code to link a LINE account",
     "channels:line_unlink": "unlinking the LINE account",
-    "centers:center_import": "opening centers from a spreadsheet",
-    "centers:volunteer_import": "registering volunteers from a spreadsheet",
 }
 
 TAKES_A_POST = re.compile(
@@ -243,7 +243,7 @@ def test_the_map_names_real_page_actions_and_operations():
 
 def test_missing_operations_only_shrink():
     # The known gaps when this test was written; an action added later cannot join them.
-    assert len(MISSING) <= 12
+    assert len(MISSING) <= 9
 
 
 def test_the_reader_of_views_tells_a_page_action_from_a_page():

@@ -2265,6 +2265,39 @@ ACCOUNT_PAGES: dict[str, Entry] = {
 PAGES.update(ACCOUNT_PAGES)
 
 
+def _centers_file(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = (
+        "code,name_th,subdistrict_code,opened_on\n"
+        "BKK-1001,ศูนย์ประสานงาน อพม. เขตพระนคร,100101,01/10/2563\n"
+    )
+    return {"file": SimpleUploadedFile("centers.csv", csv.encode())}
+
+
+def _volunteers_file(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from asa.centers.tests.test_bulk_import import _volunteers_xlsx
+
+    row = [world.center_a.code, "นาง", "นำเข้า", "ทางเอพีไอ", new_national_id(), "01/06/2518"]
+    data = _volunteers_xlsx([[*row, "หญิง", "100502", "15/01/2563", "สมาชิก"]])
+    return {"file": SimpleUploadedFile("volunteers.xlsx", data)}
+
+
+# The import pages' work over the API: the answer is the row report (200, bad rows included).
+API.update(
+    {
+        "POST /api/v1/centers/import": Entry("user_managers", data=_centers_file, multipart=True),
+        "POST /api/v1/volunteers/import": Entry("manager", data=_volunteers_file, multipart=True),
+        # A volunteer's own record (others have none: 404).
+        "PATCH /api/v1/volunteers/me": Entry(
+            "volunteer", data=lambda world: {"phone": "0812345678", "road": "พหลโยธิน"}
+        ),
+    }
+)
+
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 
