@@ -20,6 +20,9 @@ from asa.aid.schemas import (
     DistributionOut,
     DonationIn,
     DonationOut,
+    DriveDetailOut,
+    DriveIn,
+    DriveOut,
     ItemOut,
     LoanIn,
     LoanOut,
@@ -34,6 +37,7 @@ from asa.aid.schemas import (
     WriteOffIn,
 )
 from asa.centers.models import Center, Volunteer
+from asa.lib.thai import ThaiDateError, check_ce_date
 from asa.lib.thai_order import thai_order
 
 router = Router(tags=["goods"])
@@ -272,6 +276,63 @@ def create_distribution(request, payload: DistributionIn):
         note=payload.note,
     )
     return Status(201, get_distribution(request, distribution.pk))
+
+
+# --- Distribution drives -----------------------------------------------------------------------
+
+
+def _drives(user):
+    return queries.drives_for(user).prefetch_related("households")
+
+
+@router.get(
+    "/drives",
+    response=list[DriveOut],
+    summary="Planned distribution drives (those you may see), latest first",
+)
+@paginate(LimitOffsetPagination)
+def list_drives(request, center: int | None = None):
+    drives = _drives(request.auth)
+    if center is not None:
+        drives = drives.filter(center_id=center)
+    return drives
+
+
+@router.get("/drives/{drive_id}", response=DriveDetailOut)
+def get_drive(request, drive_id: int):
+    return get_for(request.auth, _drives(request.auth), drive_id)
+
+
+@router.post(
+    "/drives",
+    response={201: DriveDetailOut},
+    summary="Plan a distribution drive with the households it should reach",
+    description=(
+        "For the center's members (as on its drives page). A center you may not use, a "
+        "household you may not see or of another center: 422 naming the field."
+    ),
+)
+def create_drive(request, payload: DriveIn):
+    from asa.registry.models import Household
+
+    user = request.auth
+    center = _center(user, payload.center)
+    try:
+        check_ce_date(payload.planned_on)
+    except ThaiDateError as error:
+        raise ValidationError({"planned_on": str(error)}) from None
+    wanted = set(payload.households)
+    households = list(visible(user, Household.objects.all()).filter(pk__in=wanted))
+    if len(households) != len(wanted):
+        raise ValidationError({"households": NOT_YOURS})
+    drive = actions.plan_distribution_drive(
+        actor=user,
+        center=center,
+        title=payload.title,
+        planned_on=payload.planned_on,
+        households=households,
+    )
+    return Status(201, get_drive(request, drive.pk))
 
 
 # --- Loans -------------------------------------------------------------------------------------

@@ -264,3 +264,57 @@ class MovementRef(Schema):
     center_id: int
     kind: MovementKind
     quantity: int
+
+
+# --- Distribution drives -----------------------------------------------------------------------
+
+
+class DriveOut(Schema):
+    id: int
+    center: CenterRef
+    title: str
+    planned_on: dt.date
+    household_count: int = Field(description="Households the drive should reach")
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_household_count(obj) -> int:
+        return len(obj.households.all())
+
+
+class DriveHouseholdOut(Schema):
+    household_id: int
+    code: str
+    distribution_id: int | None = Field(description="The receipt's distribution; null: not yet")
+    receipt_number: str | None
+
+
+class DriveDetailOut(DriveOut):
+    """One drive: each household and whether it has received (by which receipt)."""
+
+    households: list[DriveHouseholdOut]
+
+    @staticmethod
+    def resolve_households(obj) -> list[dict]:
+        from asa.aid.queries import drive_progress
+
+        return [
+            {
+                "household_id": row["household"].pk,
+                "code": row["household"].code,
+                "distribution_id": row["distribution"][0] if row["distribution"] else None,
+                "receipt_number": row["distribution"][1] if row["distribution"] else None,
+            }
+            for row in drive_progress(obj)
+        ]
+
+
+class DriveIn(InputSchema):
+    center: int = Field(description="the center whose drive it is (you must be its member)")
+    title: str = Field(min_length=1, max_length=200)
+    planned_on: dt.date
+    households: list[int] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="ids of the households it should reach (of the center's area)",
+    )

@@ -6,11 +6,12 @@ naming the field (a `center` or `subdistrict` you may not use included).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Query, Router, Status
+from django.http import Http404
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from asa.accounts.access import can_write, get_for, scope_of, visible
-from asa.centers import actions, queries
+from asa.accounts.access import can_write, get_for, require, scope_of, visible, writable_centers
+from asa.centers import actions, importing, queries
 from asa.centers import attendance as attendance_actions
 from asa.centers import events as event_actions
 from asa.centers import hours as hours_actions
@@ -29,6 +30,7 @@ from asa.centers.queries import committee_of, search_volunteers
 from asa.centers.schemas import (
     AttendanceIn,
     AttendanceOut,
+    BulkImportOut,
     CenterDetailOut,
     CenterIn,
     CenterOut,
@@ -41,6 +43,7 @@ from asa.centers.schemas import (
     HoursEntryIn,
     HoursEntryOut,
     HoursOut,
+    OwnProfilePatch,
     TrainingRecordOut,
     VolunteerDetailOut,
     VolunteerIn,
@@ -52,10 +55,71 @@ from asa.centers.schemas import (
 from asa.geo.models import Subdistrict
 from asa.lib.thai import to_arabic_digits
 from asa.lib.thai_order import thai_order
+from asa.lib.validators import CONTROL_MESSAGE, has_control_characters
 
 router = Router()
 
 NOT_YOUR_CENTER = "คุณไม่มีสิทธิ์จัดการ อพม. ของศูนย์นี้"
+
+# --- Bulk import (the import pages' work; before /centers/{id}, which would take "import") -
+
+IMPORT_FILE = File(..., description="a CSV or XLSX file in the import page's columns")
+
+
+def _import_report(reports) -> dict:
+    counts = {outcome: 0 for outcome in ("imported", "unchanged", "error")}
+    for report in reports:
+        counts[report.outcome] = counts.get(report.outcome, 0) + 1
+    return {
+        "imported": counts["imported"],
+        "unchanged": counts["unchanged"],
+        "errors": counts["error"],
+        "rows": [
+            {
+                "row_number": report.row_number,
+                "outcome": report.outcome,
+                "field": report.field,
+                "message": report.message,
+                "object_id": report.object_id,
+            }
+            for report in reports
+        ],
+    }
+
+
+@router.post(
+    "/centers/import",
+    response=BulkImportOut,
+    tags=["centers"],
+    summary="Open centers from a CSV or XLSX file (the ministry, officers in their area)",
+    description=(
+        "Multipart `file`, in the columns of the centers import page. Each row is opened or "
+        "reported (a code that exists: unchanged; a bad row: error, with the column and a Thai "
+        "reason); good rows are kept. A file that is not a spreadsheet or too large: 422 "
+        "naming `file`."
+    ),
+)
+def import_centers(request, file: UploadedFile = IMPORT_FILE):
+    scope = scope_of(request.auth)
+    require(scope.national or scope.is_officer)
+    return _import_report(importing.import_centers(actor=request.auth, data=file.read()))
+
+
+@router.post(
+    "/volunteers/import",
+    response=BulkImportOut,
+    tags=["volunteers"],
+    summary="Register volunteers from a CSV or XLSX file (in centers you manage)",
+    description=(
+        "Multipart `file`, in the columns of the volunteers import page; each row's "
+        "`center_code` must be a center you manage (else that row is an error). A file that "
+        "is not a spreadsheet or too large: 422 naming `file`."
+    ),
+)
+def import_volunteers(request, file: UploadedFile = IMPORT_FILE):
+    require(writable_centers(request.auth).exists())
+    return _import_report(importing.import_volunteers(actor=request.auth, data=file.read()))
+
 
 # --- Centers -----------------------------------------------------------------------------------
 
@@ -143,6 +207,30 @@ def _subdistrict(code: str, field: str = "subdistrict") -> Subdistrict:
 
 
 # --- Volunteers --------------------------------------------------------------------------------
+
+
+@router.patch(
+    "/volunteers/me",
+    response=VolunteerDetailOut,
+    tags=["volunteers"],
+    summary="Correct your own phone and address (a volunteer, as on the profile page)",
+    description=(
+        "Only the fields sent change; name, identity number, role and center are the chair's "
+        "to change. A user who is not a volunteer: 404."
+    ),
+)
+def update_own_profile(request, payload: OwnProfilePatch):
+    user = request.auth
+    own = Volunteer.objects.filter(user=user).first()  # the caller's own record, not user input
+    if own is None:
+        raise Http404("ไม่พบข้อมูล อพม. ของบัญชีนี้")
+    data = payload.dict(exclude_unset=True)
+    if data.get("subdistrict") is not None:
+        data["subdistrict"] = _subdistrict(data["subdistrict"])
+    # An explicit null means "not given": none of these may be emptied to null.
+    data = {field: value for field, value in data.items() if value is not None}
+    actions.update_own_profile(actor=user, **data)
+    return _volunteer_detail(user, own.pk)
 
 
 def _volunteers(user):
@@ -385,6 +473,32 @@ def update_event(request, event_id: int, payload: EventPatch):
     }
     event_actions.update_event(actor=user, event=event, **_event_data(data))
     return _event_detail(user, event.pk)
+
+
+@router.post(
+    "/events/{event_id}/photos",
+    response={201: EventDetailOut},
+    tags=["events"],
+    summary="Add photos to an event (multipart/form-data: `photos`, optional `caption`)",
+    description=(
+        "The same checks as the event page: those who run the event's center only; each file "
+        "must be an image by its content (JPEG, PNG, WebP) of at most 10 MB, else a 422 naming "
+        "`photos` and nothing is saved. Photos are resized, stripped of their metadata and "
+        "served only through the access layer (`photo_urls`)."
+    ),
+)
+def add_event_photos(
+    request,
+    event_id: int,
+    photos: File[list[UploadedFile]],
+    caption: str = Form("", max_length=200),
+):
+    user = request.auth
+    event = get_for(user, queries.events_for(user), event_id, write=True)
+    if has_control_characters(caption):
+        raise ValidationError({"caption": str(CONTROL_MESSAGE)})
+    event_actions.add_event_photos(actor=user, event=event, photos=photos, caption=caption)
+    return Status(201, _event_detail(user, event.pk))
 
 
 @router.get(

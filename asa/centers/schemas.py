@@ -432,3 +432,37 @@ class HoursOut(Schema):
     visit_count: int
     visit_hours: Decimal
     total: Decimal
+
+
+# --- Bulk import of centers and volunteers -----------------------------------------------------
+
+
+class BulkImportRowOut(Schema):
+    row_number: int
+    outcome: str = Field(description="imported, unchanged or error")
+    field: str = Field(description="the column at fault (errors)")
+    message: str
+    object_id: int | None = Field(description="the center or volunteer made or found")
+
+
+class BulkImportOut(Schema):
+    """The row report of a center or volunteer import (good rows are kept, bad ones reported)."""
+
+    imported: int
+    unchanged: int
+    errors: int
+    rows: list[BulkImportRowOut]
+
+
+class OwnProfilePatch(InputSchema):
+    """What a volunteer may correct about themself (as on their profile page): phone, address.
+    Only the fields sent change."""
+
+    phone: str = Field(None, max_length=20)
+    house_number: str = Field(None, max_length=30)
+    moo: str = Field(None, max_length=10)
+    village: str = Field(None, max_length=100)
+    soi: str = Field(None, max_length=100)
+    road: str = Field(None, max_length=100)
+    subdistrict: str = Field(None, description="DOPA subdistrict code")
+    postal_code: str = Field(None, max_length=5)

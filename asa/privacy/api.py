@@ -1,6 +1,8 @@
-"""Data-subject requests over JSON at /api/v1/privacy-requests (DPO and ministry only).
+"""The DPO's work over JSON (DPO and ministry only): data-subject requests at
+/api/v1/privacy-requests, the breach register at /api/v1/breaches, the retention run.
 
-Everyone else gets 403 on every operation; a request by id outside that is a 404.
+Everyone else gets 403 on every operation; a request or breach by id outside that is a 404.
+Each operation calls the same action as the DPO's page.
 """
 
 from django.core.exceptions import ValidationError
@@ -13,16 +15,21 @@ from asa.accounts.access import get_for
 from asa.accounts.models import User
 from asa.lib.thai import check_ce_date
 from asa.privacy import actions, queries
-from asa.privacy.models import PrivacyRequest
+from asa.privacy.models import Breach, PrivacyRequest
 from asa.privacy.schemas import (
+    BreachCloseIn,
+    BreachIn,
+    BreachOut,
     PrivacyRequestAnswerIn,
     PrivacyRequestAssignIn,
     PrivacyRequestIn,
     PrivacyRequestOut,
     PrivacyRequestWithdrawIn,
     RefuseIn,
+    RetentionRunOut,
     VerifyIn,
 )
+from asa.privacy.tasks import run_retention_task
 
 router = Router(tags=["privacy"])
 
@@ -173,3 +180,111 @@ def download_answer(request, request_id: int, file_format: str):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+@router.post(
+    "/retention/run",
+    response={202: RetentionRunOut},
+    tags=["privacy"],
+    summary="Queue the retention run: anonymise what is past its retention period",
+    description=(
+        "The same background job as the DPO's retention page (`asa db_worker` runs it); each "
+        "anonymised record is in the audit trail. The answer is the queued job."
+    ),
+)
+def run_retention(request):
+    actions.require_privacy_officer(request.auth)
+    result = run_retention_task.enqueue(actor_id=request.auth.pk)
+    return Status(202, {"task_id": str(result.id), "status": str(result.status)})
+
+
+# --- Breaches ----------------------------------------------------------------------------------
+
+
+def _breach(request, pk: int) -> Breach:
+    actions.require_privacy_officer(request.auth)
+    breaches = queries.breaches_for(request.auth)
+    return get_for(request.auth, breaches, pk, write=request.method != "GET")
+
+
+def _accounts(names: list[str]) -> list[User]:
+    wanted = {name.strip() for name in names if name.strip()}
+    users = list(User.objects.filter(username__in=wanted))
+    missing = sorted(wanted - {user.username for user in users})
+    if missing:
+        raise ValidationError({"suspected_accounts": f"ไม่พบผู้ใช้: {', '.join(missing)}"})
+    return users
+
+
+@router.get(
+    "/breaches",
+    response=list[BreachOut],
+    tags=["privacy"],
+    summary="The breach register, newest first",
+)
+@paginate(LimitOffsetPagination)
+def list_breaches(request):
+    actions.require_privacy_officer(request.auth)
+    return queries.breaches_for(request.auth)
+
+
+@router.post(
+    "/breaches",
+    response={201: BreachOut},
+    tags=["privacy"],
+    summary="Record a personal data breach (the 72-hour clock to tell the PDPC starts)",
+)
+def create_breach(request, payload: BreachIn):
+    actions.require_privacy_officer(request.auth)
+    breach = actions.record_breach(
+        actor=request.auth,
+        discovered_at=payload.discovered_at,
+        kind=payload.kind,
+        description=payload.description,
+        suspected_accounts=_accounts(payload.suspected_accounts),
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+        notes=payload.notes,
+    )
+    return Status(201, _breach(request, breach.pk))
+
+
+@router.get("/breaches/{breach_id}", response=BreachOut, tags=["privacy"])
+def get_breach(request, breach_id: int):
+    return _breach(request, breach_id)
+
+
+@router.post(
+    "/breaches/{breach_id}/notify-regulator",
+    response=BreachOut,
+    tags=["privacy"],
+    summary="Note that the PDPC was told now (422 when already noted)",
+)
+def notify_regulator(request, breach_id: int):
+    breach = _breach(request, breach_id)
+    return actions.notify_regulator(actor=request.auth, breach=breach)
+
+
+@router.post(
+    "/breaches/{breach_id}/notify-people",
+    response=BreachOut,
+    tags=["privacy"],
+    summary="Note that the affected people were told now (422 when already noted)",
+)
+def notify_people(request, breach_id: int):
+    breach = _breach(request, breach_id)
+    return actions.notify_breach_people(actor=request.auth, breach=breach)
+
+
+@router.post(
+    "/breaches/{breach_id}/close",
+    response=BreachOut,
+    tags=["privacy"],
+    summary="Close the breach record (422 when already closed)",
+)
+def close_breach(request, breach_id: int, payload: BreachCloseIn):
+    breach = _breach(request, breach_id)
+    return actions.close_breach(actor=request.auth, breach=breach, notes=payload.notes)

@@ -102,6 +102,7 @@ class Entry:
     # Valid data for a write aimed at center A; those in `writers` succeed, others change nothing.
     data: Callable[[World], dict] | None = None
     writers: str | None = None  # a key of KINDS; defaults to `kind`
+    multipart: bool = False  # the API operation takes multipart/form-data (files), not JSON
 
 
 def _center_a(world):
@@ -1667,6 +1668,19 @@ AID_API: dict[str, Entry] = {
             "signed_by_name": "ผู้รับของ",
         },
     ),
+    "GET /api/v1/drives": Entry("any_user", query=_aid_in_a),
+    "GET /api/v1/drives/{drive_id}": Entry(
+        "read", kwargs=lambda world: {"drive_id": _aid(world)["drive"].pk}
+    ),
+    "POST /api/v1/drives": Entry(
+        "read",
+        data=lambda world: {
+            "center": world.center_a.pk,
+            "title": "แจกของผ่านเอพีไอ",
+            "planned_on": _today(world),
+            "households": [_aid(world)["household"].pk],
+        },
+    ),
     "GET /api/v1/loans": Entry("any_user", query=lambda world: _aid_in_a(world) + "&overdue=true"),
     "POST /api/v1/loans": Entry(
         "read",
@@ -1950,6 +1964,9 @@ EVENT_API: dict[str, Entry] = {
     "GET /api/v1/events/{event_id}/attendance": Entry(
         "read", kwargs=_event_pk("event", "event_id")
     ),
+    "POST /api/v1/events/{event_id}/photos": Entry(
+        "write", kwargs=_event_pk("event", "event_id"), data=_event_photo_upload, multipart=True
+    ),
     "PUT /api/v1/events/{event_id}/attendance": Entry(
         "write",
         kwargs=_event_pk("event", "event_id"),
@@ -2031,6 +2048,17 @@ def _privacy(world) -> dict:
     answered = receive(verified=True)
     privacy_actions.generate_access_answer(actor=dpo, privacy_request=answered)
     now = dt.datetime.now(dt.UTC)
+
+    def breach(description):
+        return privacy_actions.record_breach(
+            actor=dpo,
+            discovered_at=now,
+            description=description,
+            kind="confidentiality",
+            period_start=now - dt.timedelta(days=2),
+            period_end=now,
+        )
+
     made = {
         "dpo": dpo,
         "subject": subject,
@@ -2044,14 +2072,9 @@ def _privacy(world) -> dict:
         "api_erase": receive(kind="erasure", verified=True),
         "api_refuse": receive(),
         "api_withdraw": receive(),
-        "breach": privacy_actions.record_breach(
-            actor=dpo,
-            discovered_at=now,
-            description="บัญชีผู้ใช้ถูกใช้จากเครื่องที่ไม่รู้จัก",
-            kind="confidentiality",
-            period_start=now - dt.timedelta(days=2),
-            period_end=now,
-        ),
+        "breach": breach("บัญชีผู้ใช้ถูกใช้จากเครื่องที่ไม่รู้จัก"),
+        "api_breach": breach("รหัสผ่านของบัญชีศูนย์ถูกเปิดเผย"),
+        "api_breach_close": breach("ส่งอีเมลรายชื่อผิดผู้รับ"),
     }
     world._privacy_made = made
     return made
@@ -2160,6 +2183,31 @@ PRIVACY_API: dict[str, Entry] = {
         "privacy",
         kwargs=lambda world: {"request_id": _privacy(world)["answered"].pk, "file_format": "pdf"},
     ),
+    "POST /api/v1/retention/run": Entry("privacy", data=lambda world: {}),
+    "GET /api/v1/breaches": Entry("privacy", query=lambda world: _privacy(world) and ""),
+    "POST /api/v1/breaches": Entry(
+        "privacy",
+        data=lambda world: {
+            "discovered_at": _now(world),
+            "kind": "availability",
+            "description": "เครื่องคอมพิวเตอร์ของศูนย์สูญหาย (แจ้งผ่านเอพีไอ)",
+            "suspected_accounts": ["volunteer.a"],
+            "period_start": _now(world),
+            "period_end": _now(world),
+        },
+    ),
+    "GET /api/v1/breaches/{breach_id}": Entry("privacy", kwargs=_privacy_pk("breach", "breach_id")),
+    "POST /api/v1/breaches/{breach_id}/notify-regulator": Entry(
+        "privacy", kwargs=_privacy_pk("api_breach", "breach_id"), data=lambda world: {}
+    ),
+    "POST /api/v1/breaches/{breach_id}/notify-people": Entry(
+        "privacy", kwargs=_privacy_pk("api_breach", "breach_id"), data=lambda world: {}
+    ),
+    "POST /api/v1/breaches/{breach_id}/close": Entry(
+        "privacy",
+        kwargs=_privacy_pk("api_breach_close", "breach_id"),
+        data=lambda world: {"notes": "แจ้งผู้รับให้ลบอีเมลแล้ว"},
+    ),
 }
 API.update(PRIVACY_API)
 
@@ -2253,6 +2301,39 @@ ACCOUNT_PAGES: dict[str, Entry] = {
     "centers:volunteer_import": Entry("manager", methods=("GET", "POST")),
 }
 PAGES.update(ACCOUNT_PAGES)
+
+
+def _centers_file(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = (
+        "code,name_th,subdistrict_code,opened_on\n"
+        "BKK-1001,ศูนย์ประสานงาน อพม. เขตพระนคร,100101,01/10/2563\n"
+    )
+    return {"file": SimpleUploadedFile("centers.csv", csv.encode())}
+
+
+def _volunteers_file(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from asa.centers.tests.test_bulk_import import _volunteers_xlsx
+
+    row = [world.center_a.code, "นาง", "นำเข้า", "ทางเอพีไอ", new_national_id(), "01/06/2518"]
+    data = _volunteers_xlsx([[*row, "หญิง", "100502", "15/01/2563", "สมาชิก"]])
+    return {"file": SimpleUploadedFile("volunteers.xlsx", data)}
+
+
+# The import pages' work over the API: the answer is the row report (200, bad rows included).
+API.update(
+    {
+        "POST /api/v1/centers/import": Entry("user_managers", data=_centers_file, multipart=True),
+        "POST /api/v1/volunteers/import": Entry("manager", data=_volunteers_file, multipart=True),
+        # A volunteer's own record (others have none: 404).
+        "PATCH /api/v1/volunteers/me": Entry(
+            "volunteer", data=lambda world: {"phone": "0812345678", "road": "พหลโยธิน"}
+        ),
+    }
+)
 
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
@@ -2469,9 +2550,11 @@ def _page_write(persona: str, world: World, name: str, entry: Entry, url: str, p
         problems.append(f"{persona} {label}: expected 403/404, got {status}")
 
 
-def _api_request(client, method: str, url: str, data=None):
+def _api_request(client, method: str, url: str, data=None, multipart: bool = False):
     if method == "GET":
         return client.get(url)
+    if multipart:
+        return client.post(url, data or {})  # the test client encodes files as multipart
     return client.generic(method, url, json.dumps(data or {}), content_type="application/json")
 
 
@@ -2502,7 +2585,9 @@ def _walk_api(persona: str, world: World, problems: list) -> list:
 def _api_write(persona, world, method, url, entry, problems):
     label = f"{method} {url}"
     before = _fingerprint()
-    response = _api_request(world.api_clients[persona], method, url, entry.data(world))
+    response = _api_request(
+        world.api_clients[persona], method, url, entry.data(world), entry.multipart
+    )
     _check_no_leak(persona, world, label, response, problems)
     status = response.status_code
     if persona in KINDS[entry.writers or entry.kind]:
@@ -2702,7 +2787,7 @@ def _walk_stopped_token(persona: str, world: World, problems: list) -> None:
         url = path.format(**entry.kwargs(world)) + entry.query(world)
         data = entry.data(world) if entry.data else None
         before = _fingerprint()
-        response = _api_request(client, method, url, data)
+        response = _api_request(client, method, url, data, entry.multipart)
         if response.status_code != 401:
             problems.append(f"{persona} {method} {url}: a stopped token got {response.status_code}")
         if method != "GET" and _fingerprint() != before:
