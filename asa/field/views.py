@@ -119,11 +119,12 @@ def field_app(request):
 
 
 @never_cache
+@login_required
 @require_GET
 def pack(request):
-    """The signed-in volunteer's offline pack (JSON) and a CSRF token for the outbox."""
-    if not request.user.is_authenticated:
-        return _json_401()
+    """The signed-in volunteer's offline pack (JSON) and a CSRF token for the outbox.
+
+    Signed out, the phone is sent to the login page (it sees the redirect and drops the pack)."""
     data = queries.offline_pack(request.user)
     data["csrf_token"] = get_token(request)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -227,7 +227,7 @@ def test_bad_requests_are_refused_and_write_nothing(client_for, volunteer_a, ass
 def test_signed_out_and_outsiders_are_refused(
     client, client_for, volunteer_b, chair_b, assigned_case
 ):
-    assert client.get("/field/pack/").status_code == 401
+    assert client.get("/field/pack/")["Location"].startswith("/accounts/login/")
     assert client.post("/field/sync/", {}).status_code == 401
     # A volunteer of another center: the case is not theirs; it is kept for their own chair.
     answer = _visit(client_for(volunteer_b), assigned_case).json()
@@ -285,3 +285,24 @@ def test_the_service_worker_and_manifest(client):
     assert "workbox-sw.js" in body and "/static/asa/field.js" in body
     manifest = client.get("/manifest.webmanifest").json()
     assert manifest["short_name"] == "อาสา" and manifest["start_url"] == "/field/"
+
+
+def test_the_review_list_reads_a_constant_number_of_queries(
+    client_for,
+    chair_a,
+    volunteer_a,
+    chair_b,
+    center_b,
+    assigned_case,
+    django_assert_max_num_queries,
+):
+    transfer_case(actor=chair_a, case=assigned_case, to_center=center_b, reason="ย้ายบ้าน")
+    client = client_for(chair_a)
+    _visit(client_for(volunteer_a), assigned_case)
+    with django_assert_max_num_queries(30) as first:
+        client.get("/field/review/")
+    for _ in range(4):
+        _visit(client_for(volunteer_a), assigned_case)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        body = client.get("/field/review/").content.decode()
+    assert body.count("ถูกโอนไปยังศูนย์อื่น") == 5

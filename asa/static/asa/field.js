@@ -30,6 +30,7 @@
 
   let csrfToken = "";
   let flushing = false;
+  let again = false;
 
   // --- Storage ---------------------------------------------------------------------------------
 
@@ -115,7 +116,7 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken },
     });
-    if (response.status === 401 || response.status === 403) return "stop";
+    if (response.status === 401 || response.status === 403 || response.redirected) return "stop";
     const answer = await response.json().catch(() => ({}));
     if (response.ok) {
       await saveItem(forget({ ...item, state: answer.state, reason: answer.reason || "", url: answer.url || "" }));
@@ -126,8 +127,12 @@
   }
 
   async function flush() {
-    if (flushing) return;
+    if (flushing) {
+      again = true; // asked while sending (the "send now" button): one more round after this
+      return;
+    }
     flushing = true;
+    again = false;
     try {
       if (!(await refreshPack())) return;
       for (const item of await outboxItems()) {
@@ -146,6 +151,7 @@
       flushing = false;
       await render();
     }
+    if (again) await flush();
   }
 
   // --- Drawing the pages -----------------------------------------------------------------------
@@ -354,12 +360,12 @@
   async function submitHandover(form) {
     clearErrors();
     const quantity = Number(form.elements.quantity.value);
-    if (!form.elements.item.value || !(quantity > 0)) return fieldError(form, "lines", text("NoItems"));
+    if (!form.elements.goods.value || !(quantity > 0)) return fieldError(form, "lines", text("NoItems"));
     if (!signed) return fieldError(form, "signature", text("Sign"));
     const signature = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
     const payload = {
       case: Number(form.elements.case.value),
-      lines: [[Number(form.elements.item.value), quantity]],
+      lines: [[Number(form.elements.goods.value), quantity]],
       signed_by_name: form.elements.signed_by_name.value,
       note: form.elements.note.value,
       distributed_on: localNow().slice(0, 10),
@@ -378,15 +384,21 @@
   ];
   const SOUND_OF = new Map(SOUNDS.flatMap(([letters, code]) => Array.from(letters, (letter) => [letter, code])));
 
+  // A closing consonant sounds as one of eight finals: สุร and สุน, ประยูร and ประยูน sound alike.
+  const FINALS = [["กขคฆ", "k"], ["จชซศษสดตถทธฎฏฐฑฒ", "t"], ["บปพฟภ", "p"], ["นณญรลฬ", "n"]];
+  const FINAL_OF = new Map(FINALS.flatMap(([letters, code]) => Array.from(letters, (letter) => [letter, code])));
+
   function soundKey(name) {
     let word = (name || "").normalize("NFC").trim();
     for (const title of TITLES) if (word.startsWith(title)) word = word.slice(title.length).trim();
     word = word.replace(/[ก-ฮ][ิุ]?์/g, ""); // silent letters (under the thanthakhat)
+    const letters = Array.from(word).filter((letter) => SOUND_OF.has(letter));
     let key = "";
-    for (const letter of word) {
-      const code = SOUND_OF.get(letter);
-      if (code && !key.endsWith(code)) key += code;
-    }
+    letters.forEach((letter, index) => {
+      const last = index === letters.length - 1 && index > 0;
+      const code = (last && FINAL_OF.get(letter)) || SOUND_OF.get(letter);
+      if (!key.endsWith(code)) key += code;
+    });
     return key.slice(0, 6);
   }
 

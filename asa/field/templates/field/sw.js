@@ -17,6 +17,8 @@ const fieldApp = new workbox.strategies.NetworkFirst({
   cacheName: "asa-field-app",
   networkTimeoutSeconds: 5,
   plugins: [onlyPages],
+  // Pages vary by cookie and language; offline, the one copy kept is the one to show.
+  matchOptions: { ignoreVary: true, ignoreSearch: true },
 });
 
 workbox.routing.registerRoute(
@@ -31,7 +33,7 @@ workbox.routing.registerRoute(
     try {
       return await fetch(request);
     } catch (error) {
-      const cached = await caches.match(APP_URL, { ignoreSearch: true });
+      const cached = await caches.match(APP_URL, { ignoreSearch: true, ignoreVary: true });
       return cached || Response.error();
     }
   },
