@@ -299,10 +299,12 @@ def test_the_review_list_reads_a_constant_number_of_queries(
     transfer_case(actor=chair_a, case=assigned_case, to_center=center_b, reason="ย้ายบ้าน")
     client = client_for(chair_a)
     _visit(client_for(volunteer_a), assigned_case)
-    with django_assert_max_num_queries(30) as first:
+    # The same bound for one item and for five (9 queries measured, most of them the session,
+    # the scope and the page chrome).
+    with django_assert_max_num_queries(10):
         client.get("/field/review/")
     for _ in range(4):
         _visit(client_for(volunteer_a), assigned_case)
-    with django_assert_max_num_queries(len(first.captured_queries)):
+    with django_assert_max_num_queries(10):
         body = client.get("/field/review/").content.decode()
     assert body.count("ถูกโอนไปยังศูนย์อื่น") == 5
