@@ -53,7 +53,7 @@ def _ready(page):
 
 def _app_kept_offline(page):
     """Wait until the service worker controls the page and the app page is in its cache."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function(
         "async () => !!(await caches.match('/field/', {ignoreVary: true, ignoreSearch: true}))"
     )

@@ -1,12 +1,8 @@
-// Every page: register the field app's service worker (offline pages, the app shell), and wipe
-// the field app's data on this device when the user signs out (PDPA: nothing stays behind).
+// Every page: wipe the field app's data on this device when the user signs out (PDPA: nothing
+// stays behind). The service worker itself is registered by the field app page (field.js), so
+// only phones that use the field app get one.
 (() => {
   "use strict";
-  if ("serviceWorker" in navigator && window.isSecureContext) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
-      // No service worker (private mode, old browser): the site works online as before.
-    });
-  }
   const wipe = () =>
     new Promise((resolve) => {
       if (!("indexedDB" in window)) return resolve();

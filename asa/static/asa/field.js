@@ -481,6 +481,12 @@
     }
   }
 
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+      // No service worker (private mode, an old browser): the app still works while online.
+    });
+  }
+
   (async () => {
     await expireOldData();
     await render();
