@@ -219,6 +219,7 @@ def test_a_volunteers_full_day_on_a_phone(
     expect(page.locator("[data-duplicates]")).to_be_hidden()
     form.get_by_label("เล่าเรื่องโดยย่อ").fill("ผู้สูงอายุอยู่คนเดียวริมคลอง ไม่มีรายได้")
     form.get_by_role("button", name="บันทึกการแจ้งเหตุ").click()
+    expect(page.locator("[data-view=outbox]")).to_be_visible()
     _hand_over(page, assigned_case, 2)
     assert _states(page) == ["waiting"] * 4
     # Nothing on the page scrolls sideways on the phone.
@@ -232,4 +233,19 @@ def test_a_volunteers_full_day_on_a_phone(
     assert report.center_id == volunteer.center_id and report.client_id
     assert Distribution.objects.get().signature.name
     assert StockBalance.objects.get(center=assigned_case.center, item=rice).quantity == 8
+    context.close()
+
+
+def test_signing_out_wipes_the_phone(browser, live_server, tmp_path, volunteer_a, assigned_case):
+    context, page = _open(browser, live_server, tmp_path / "signout", phone=True)
+    log_in(page, "volunteer.a")
+    page.goto("/field/")
+    _ready(page)
+    expect(page.locator("[data-case]")).to_have_count(1)
+    names = "async () => (await indexedDB.databases()).map(database => database.name)"
+    assert "asa-field" in page.evaluate(names)
+    page.get_by_role("button", name=re.compile("ออกจากระบบ")).click()
+    page.wait_for_url("**/accounts/login/**")
+    assert "asa-field" not in page.evaluate(names)
+    assert not page.evaluate("async () => await caches.has('asa-field-app')")
     context.close()
