@@ -80,7 +80,9 @@ def _hand_over(page, case, quantity):
     expect(form).to_be_visible()
     form.get_by_label("จำนวน").fill(str(quantity))
     form.get_by_label("ผู้รับ (ลงชื่อ)").fill("บุญเรือน ใจงาม")
-    box = form.locator("canvas").bounding_box()
+    canvas = form.locator("canvas")
+    canvas.scroll_into_view_if_needed()  # the mouse draws in the viewport's coordinates
+    box = canvas.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + 20)
     page.mouse.down()
     page.mouse.move(box["x"] + 120, box["y"] + 60, steps=5)
