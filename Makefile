@@ -20,9 +20,15 @@ $(BIN)/python:
 setup: $(BIN)/python
 	@$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock 2>&1 | $(PIPQUIET)
 	@$(BIN)/pip install --disable-pip-version-check -q --no-deps -e . 2>&1 | $(PIPQUIET)
-	@test -d node_modules/htmx.org -a -d node_modules/@fontsource/sarabun -a -d node_modules/@expo-google-fonts/sarabun || npm ci --no-audit --no-fund --ignore-scripts
-	@mkdir -p $(VENDOR)/htmx $(VENDOR)/sarabun $(VENDOR)/sarabun-ttf
+	@test -d node_modules/htmx.org -a -d node_modules/@fontsource/sarabun -a -d node_modules/@expo-google-fonts/sarabun -a -d node_modules/workbox-sw -a -d node_modules/idb || npm ci --no-audit --no-fund --ignore-scripts
+	@mkdir -p $(VENDOR)/htmx $(VENDOR)/sarabun $(VENDOR)/sarabun-ttf $(VENDOR)/workbox $(VENDOR)/idb
 	@cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	@# The field app's service worker: workbox-sw loads these modules from our own static files.
+	@cp node_modules/workbox-sw/build/workbox-sw.js node_modules/workbox-sw/build/workbox-sw.js.map $(VENDOR)/workbox/
+	@for module in core routing strategies precaching; do \
+		cp node_modules/workbox-$$module/build/workbox-$$module.prod.js{,.map} $(VENDOR)/workbox/; \
+	done
+	@cp node_modules/idb/build/umd.js $(VENDOR)/idb/
 	@for subset in thai latin; do for weight in 400 600 700; do \
 		cp node_modules/@fontsource/sarabun/files/sarabun-$$subset-$$weight-normal.woff2 $(VENDOR)/sarabun/; \
 	done; done

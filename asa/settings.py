@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "asa.reports",
     "asa.privacy",
     "asa.ops",
+    "asa.field",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -145,6 +146,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions end after this many idle seconds: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# The field app's data on a phone (assigned cases, unsent outbox) is wiped after this many days
+# without a sign-in on that phone (PDPA: README, "What a phone keeps").
+FIELD_DEVICE_DAYS = envint("ASA_FIELD_DEVICE_DAYS", 7)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

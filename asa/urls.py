@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from asa import views
 from asa.accounts.views import admin_login
 from asa.api import api
+from asa.field.views import manifest, service_worker
 from asa.ops.views import healthz
 
 admin.site.site_header = "Asa (อาสา) — ผู้ดูแลระบบ"
@@ -18,6 +19,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("healthz", healthz, name="healthz"),
+    # At the root, so the field app's service worker may control every page (its scope).
+    path("sw.js", service_worker, name="service_worker"),
+    path("manifest.webmanifest", manifest, name="manifest"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("asa.accounts.urls")),
     path("accounts/", include("asa.accounts.audit_urls")),
@@ -32,6 +36,7 @@ urlpatterns = [
     path("", include("asa.reports.urls")),
     path("", include("asa.privacy.urls")),
     path("", include("asa.ops.urls")),
+    path("", include("asa.field.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,6 +18,7 @@ from django.http import Http404
 
 from asa.accounts.models import Role
 from asa.cases.models import Case, CaseAssignment
+from asa.field.models import OfflineSubmission
 from asa.referrals.models import Agency, CaseConference
 from asa.registry.models import Household, Person
 
@@ -625,6 +626,15 @@ def _privacy(scope: Scope) -> Q:
     return ALL if (scope.national or scope.data_protection_officer) else NOTHING
 
 
+def _offline_review(scope: Scope) -> Q:
+    """Items a phone sent that could not be applied: the chair of the volunteer's center,
+    officers of its area and the ministry (never another center's chair, never volunteers:
+    a volunteer sees their own items' state on their phone)."""
+    if scope.national:
+        return ALL
+    return _area(scope, "center__district") | Q(center_id__in=scope.chair_center_ids)
+
+
 @dataclass(frozen=True)
 class Rule:
     read: Callable[[Scope], Q]
@@ -707,6 +717,13 @@ RULES: dict[str, Rule] = {
     "aid.stockmovement": Rule(read=_center_stock, write=lambda scope: NOTHING),
     "aid.stockbalance": Rule(read=_center_stock, write=_center_stock),
     "aid.stocktake": Rule(read=_center_stock, write=_center_stock),
+    "field.offlinesubmission": Rule(read=_offline_review, write=_offline_review),
+    "field.offlinesubmissionfile": Rule(
+        read=lambda scope: Q(
+            submission__in=OfflineSubmission.objects.filter(_offline_review(scope)).values("pk")
+        ),
+        write=lambda scope: NOTHING,
+    ),
     "accounts.apitoken": Rule(read=_token_read, write=_token_read),
     "accounts.user": Rule(read=_user_read, write=_user_write),
     "accounts.roleassignment": Rule(read=_role_assignment_read, write=_role_assignment_write),

@@ -379,8 +379,17 @@ def distribute_items(
     signature=None,
     signed_by_name: str = "",
     note: str = "",
+    client_id=None,
 ) -> Distribution:
-    """Hand goods from a center's stock to a person or household; records the help given."""
+    """Hand goods from a center's stock to a person or household; records the help given.
+
+    A hand-over made offline carries the phone's `client_id`: sent again, it returns the first
+    distribution and moves no stock.
+    """
+    if client_id is not None:
+        existing = Distribution.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            return existing
     distributed_on = distributed_on or timezone.localdate()
     _check_center(actor, center)
     if person is None and household is None:
@@ -407,6 +416,7 @@ def distribute_items(
         signed_by_name=signed_by_name.strip(),
         note=note.strip(),
         recorded_by=_user(actor),
+        client_id=client_id,
     )
     _number_from_id(distribution, "G")
     if signature is not None:

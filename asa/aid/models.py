@@ -146,6 +146,8 @@ class Distribution(models.Model):
         "centers.Center", on_delete=models.PROTECT, related_name="distributions"
     )
     receipt_number = models.CharField(max_length=30, unique=True)
+    # The id a phone made for a hand-over recorded offline: a resend never moves stock twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     person = models.ForeignKey(
         "registry.Person",
         on_delete=models.PROTECT,

@@ -160,12 +160,18 @@ def open_case(
     target_groups=(),
     household=None,
     center: Center | None = None,
+    client_id=None,
 ) -> Case:
     """Take in a report of distress about a registry person.
 
     The case goes to the center covering the person's address (subdistrict → district →
-    center); without one, to the given center or the reporting volunteer's own.
+    center); without one, to the given center or the reporting volunteer's own. A report made
+    offline carries the phone's `client_id`: sent again, it returns the first case.
     """
+    if client_id is not None:
+        existing = Case.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            return existing
     now = timezone.now()
     reported_at = reported_at or now
     errors = {}
@@ -203,6 +209,7 @@ def open_case(
         next_follow_up_on=timezone.localdate(reported_at)
         + dt.timedelta(days=FIRST_VISIT_DAYS[Urgency(urgency)]),
         created_by=_user(actor),
+        client_id=client_id,
     )
     _number_case(case)
     mark_case_rollups_stale(case=case)
@@ -400,8 +407,17 @@ def record_visit(
     at_household_address: bool = True,
     indicators: dict[str, bool] | None = None,
     photos=(),
+    client_id=None,
 ) -> Visit:
-    """Record a home visit; optionally reassess the household; set the next follow-up."""
+    """Record a home visit; optionally reassess the household; set the next follow-up.
+
+    A visit made offline carries the phone's `client_id`: sent again (a retry after a timeout),
+    it returns the first visit and writes nothing.
+    """
+    if client_id is not None:
+        existing = Visit.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            return existing
     errors = {}
     now = timezone.now()
     if visited_at > now + dt.timedelta(minutes=5):
@@ -454,6 +470,7 @@ def record_visit(
         at_household_address=at_household_address,
         assessment=assessment,
         recorded_by=_user(actor),
+        client_id=client_id,
     )
     if volunteers:
         visit.volunteers.set(volunteers)

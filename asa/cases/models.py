@@ -51,6 +51,8 @@ class Case(models.Model):
     """A case about a person (and their household) from the registry."""
 
     number = models.CharField(_("เลขที่กรณี"), max_length=30, unique=True)
+    # The id a phone made for a report recorded offline: the same report sent twice is one case.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("บุคคล")
     )
@@ -193,6 +195,8 @@ class Visit(models.Model):
     """A home visit: who went, whom they met, what they saw, needs found, next visit."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    # The id a phone made for a visit recorded offline: a resend returns this visit, never a second.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     visited_at = models.DateTimeField(_("วันเวลาที่เยี่ยม"))
     volunteers = models.ManyToManyField(
         "centers.Volunteer", blank=True, related_name="visits", verbose_name=_("อพม. ที่ไปเยี่ยม")

@@ -2336,6 +2336,53 @@ API.update(
 )
 
 
+def _offline_submission(world) -> dict:
+    """An item a volunteer of A sent from their phone that waits for A's chair (asa/field)."""
+    made = getattr(world, "_offline", None)
+    if made is not None:
+        return made
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from asa.field.models import OfflineSubmission, OfflineSubmissionFile
+
+    submission = OfflineSubmission.objects.create(
+        client_id=uuid.uuid4(),
+        kind="visit",
+        center=world.center_a,
+        volunteer=world.target_page,
+        payload={"observations": "เยี่ยมบ้านตอนออฟไลน์"},
+        reason="กรณีถูกโอนไปยังศูนย์อื่นระหว่างที่คุณออฟไลน์",
+    )
+    kept = OfflineSubmissionFile(submission=submission, role="photo", name="photo.jpg")
+    kept.file.save("photo-1", ContentFile(b"\xff\xd8\xff"), save=True)
+    world._offline = {"submission": submission, "file": kept}
+    return world._offline
+
+
+# The field app (asa/field): its page for volunteers, the pack and outbox endpoints it calls, the
+# service worker and manifest at the root, and the chair's review of items kept from phones.
+FIELD_PAGES: dict[str, Entry] = {
+    "service_worker": Entry("public"),
+    "manifest": Entry("public"),
+    "field:app": Entry("volunteer"),
+    "field:pack": Entry("any_user"),  # an empty pack for whoever has no volunteer record
+    "field:sync": Entry("volunteer", methods=("POST",)),
+    "field:review_list": Entry("manager"),
+    "field:review_detail": Entry(
+        "write",
+        kwargs=lambda world: {"pk": _offline_submission(world)["submission"].pk},
+        methods=("GET", "POST"),
+        data=lambda world: {"decision": "discard", "note": "ศูนย์อื่นเยี่ยมแล้ว"},
+    ),
+    "field:review_file": Entry(
+        "write", kwargs=lambda world: {"pk": _offline_submission(world)["file"].pk}
+    ),
+}
+PAGES.update(FIELD_PAGES)
+
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 

@@ -66,6 +66,26 @@
     );
   };
 
+  // The volunteers who went: the ones ticked (me, by default) show; others appear as their
+  // name is typed in the search, so a center of 50 volunteers is not a list of 50 boxes.
+  const volunteerPicker = (picker) => {
+    const search = picker.querySelector("[data-volunteer-search]");
+    const input = search.querySelector("input");
+    const labels = Array.from(picker.querySelectorAll(".checkbox-list label"));
+    const update = () => {
+      const wanted = input.value.trim().toLowerCase();
+      for (const label of labels) {
+        const box = label.querySelector("input");
+        const shown = box.checked || (wanted && label.textContent.toLowerCase().includes(wanted));
+        label.style.display = shown ? "" : "none";
+      }
+    };
+    search.hidden = false;
+    input.addEventListener("input", update);
+    picker.addEventListener("change", update);
+    update();
+  };
+
   const start = () => {
     // After a successful save the next page names the draft to forget.
     for (const marker of document.querySelectorAll("[data-clear-draft]")) {
@@ -88,6 +108,7 @@
     for (const button of document.querySelectorAll("[data-geolocate]")) {
       button.addEventListener("click", () => geolocate(button));
     }
+    for (const picker of document.querySelectorAll("[data-volunteer-picker]")) volunteerPicker(picker);
   };
 
   if (document.readyState === "loading") {
