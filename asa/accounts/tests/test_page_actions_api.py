@@ -63,6 +63,10 @@ PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
     "registry:duplicate_distinct": ("POST /api/v1/duplicates/{candidate_id}/distinct",),
     "registry:merge_undo": ("POST /api/v1/merges/{merge_id}/undo",),
     "imports:import_create": ("POST /api/v1/imports",),
+    "field:review_detail": (
+        "POST /api/v1/offline-submissions/{submission_id}/apply",
+        "POST /api/v1/offline-submissions/{submission_id}/discard",
+    ),
     "imports:import_review_detail": ("POST /api/v1/import-rows/{row_id}/review",),
     # cases
     "cases:case_create": ("POST /api/v1/cases",),
@@ -140,6 +144,9 @@ NO_API: dict[str, str] = {
     "set_language": "the pages' language, kept in a cookie; the API answers in Thai",
     "audit:access_reason": "the API takes the reason with each read: the X-Access-Reason "
     "header or ?reason= (a 428 says when it is needed)",
+    "field:sync": "the phone's outbox of the field app (its own JSON endpoint, replayed by its "
+    "service worker): an API client records the same visit, report or handover with POST "
+    "/visits, /cases or /distributions",
     "channels:line_webhook": "called by LINE's servers (signed with the channel secret), not "
     "by a user",
     "referrals:link_page": "the single-use link of a partner without an account; partner users "

@@ -2459,6 +2459,43 @@ FIELD_PAGES: dict[str, Entry] = {
 PAGES.update(FIELD_PAGES)
 
 
+def _api_offline_submission(world):
+    """A second kept item of center A for the API (the page decides the first one)."""
+    made = getattr(world, "_api_offline", None)
+    if made is None:
+        import uuid
+
+        from asa.field.models import OfflineSubmission
+
+        made = world._api_offline = OfflineSubmission.objects.create(
+            client_id=uuid.uuid4(),
+            kind="visit",
+            center=world.center_a,
+            volunteer=world.target_api,
+            payload={"observations": "เยี่ยมบ้านตอนออฟไลน์ ส่งทางเอพีไอ"},
+            reason="กรณีถูกโอนไปยังศูนย์อื่นระหว่างที่คุณออฟไลน์",
+        )
+    return {"submission_id": made.pk}
+
+
+API.update(
+    {
+        # Applying needs a case to record into; discarding is the write the walker makes.
+        "POST /api/v1/offline-submissions/{submission_id}/apply": Entry(
+            "write",
+            kwargs=_api_offline_submission,
+            data=lambda world: {"note": "x"},
+            writers="nobody",
+        ),
+        "POST /api/v1/offline-submissions/{submission_id}/discard": Entry(
+            "write",
+            kwargs=_api_offline_submission,
+            data=lambda world: {"note": "ศูนย์อื่นเยี่ยมแล้ว"},
+        ),
+    }
+)
+
+
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
 
 
