@@ -323,6 +323,7 @@ def _mount_routers() -> None:
     from asa.aid.api import router as aid_router
     from asa.cases.api import router as cases_router
     from asa.centers.api import router as centers_router
+    from asa.field.api import router as field_router
     from asa.geo.api import router as geo_router
     from asa.privacy.api import router as privacy_router
     from asa.referrals.api import router as referrals_router
@@ -339,6 +340,7 @@ def _mount_routers() -> None:
     api.add_router("", aid_router)
     api.add_router("", privacy_router)
     api.add_router("", reports_router)
+    api.add_router("", field_router)
 
 
 _mount_routers()

@@ -71,6 +71,33 @@ def create_user(
 
 
 @transaction.atomic
+def create_user_with_role(
+    *,
+    actor,
+    username: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: Role,
+    scope=None,
+) -> User:
+    """An account made by a manager (the users page, POST /api/v1/users): a temporary password
+    the user must change at first sign-in, and its first role, both or neither."""
+    user = create_user(
+        actor=actor,
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        must_change_password=True,
+    )
+    assign_role(actor=actor, user=user, role=role, scope=scope)
+    return user
+
+
+@transaction.atomic
 def assign_role(*, actor, user: User, role: Role, scope=None) -> RoleAssignment:
     """Give `user` a role over a scope (a Province, District, Center or Agency, or none)."""
     scope_field = SCOPE_FIELD_BY_ROLE[Role(role)]
@@ -146,7 +173,13 @@ def set_user_active(*, actor, user: User, active: bool, reason: str = "") -> boo
 
     A deactivated user cannot sign in, their sessions and tokens stop working at the next
     request (every lookup checks is_active), and their history stays (users are never deleted).
+    Nobody deactivates their own account (a ValidationError on `active`).
     """
+    if actor is not None and actor.pk == user.pk and not active:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext
+
+        raise ValidationError({"active": gettext("ระงับบัญชีของตัวเองไม่ได้")})
     if user.is_active == active:
         return False
     user.is_active = active

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +15,7 @@ from asa.accounts import security
 from asa.accounts.access import can_write, get_for, may_grant, require
 from asa.accounts.actions import (
     assign_role,
-    create_user,
+    create_user_with_role,
     remove_role,
     send_password_reset,
     set_user_active,
@@ -50,17 +49,16 @@ def user_create(request):
         data = form.cleaned_data
         require(may_grant(request.user, role=data["role"], scope_object=data["scope"]))
         try:
-            with transaction.atomic():
-                user = create_user(
-                    actor=request.user,
-                    username=data["username"],
-                    password=data["password"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    email=data["email"],
-                    must_change_password=True,
-                )
-                assign_role(actor=request.user, user=user, role=data["role"], scope=data["scope"])
+            user = create_user_with_role(
+                actor=request.user,
+                username=data["username"],
+                password=data["password"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                role=data["role"],
+                scope=data["scope"],
+            )
         except ValidationError as error:
             # Whatever the model itself refuses (a field longer than its column, ...) is shown
             # next to the field, like the form's own checks.
@@ -135,13 +133,14 @@ def user_role_remove(request, pk, assignment_pk):
 @require_POST
 def user_active(request, pk):
     user = _user(request, pk, write=True)
-    if user.pk == request.user.pk:
-        messages.error(request, _("ระงับบัญชีของตัวเองไม่ได้"))
-        return redirect("accounts:user_detail", pk=user.pk)
     active = request.POST.get("active") == "1"
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    set_user_active(actor=request.user, user=user, active=active, reason=reason)
+    try:
+        set_user_active(actor=request.user, user=user, active=active, reason=reason)
+    except ValidationError as refused:  # one's own account
+        messages.error(request, " ".join(refused.messages))
+        return redirect("accounts:user_detail", pk=user.pk)
     messages.success(request, _("เปิดใช้บัญชีแล้ว") if active else _("ระงับบัญชีแล้ว"))
     return redirect("accounts:user_detail", pk=user.pk)
 

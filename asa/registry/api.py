@@ -22,7 +22,7 @@ from asa.accounts.access import (
 from asa.accounts.events import AUDIT_ONLY_ACTIONS
 from asa.accounts.models import AuditEvent
 from asa.accounts.reads import audited_pagination, read_api
-from asa.registry import actions, exporting, importing
+from asa.registry import actions, exporting, import_review, importing
 from asa.registry.models import (
     Consent,
     DuplicateCandidate,
@@ -54,6 +54,8 @@ from asa.registry.schemas import (
     HouseholdIn,
     HouseholdOut,
     ImportJobOut,
+    ImportRowReviewIn,
+    ImportRowReviewOut,
     MemberIn,
     MemberOut,
     MembershipEndIn,
@@ -646,6 +648,29 @@ def create_import(
     )
     importing.enqueue_import(job)
     return Status(202, job)
+
+
+@router.post(
+    "/import-rows/{row_id}/review",
+    response=ImportRowReviewOut,
+    tags=["imports"],
+    summary="Decide an import row held as a likely duplicate (chairs, officers, the ministry)",
+    description=(
+        "The rows waiting are those of `GET /imports/{id}/rows?outcome=duplicate` whose "
+        "`review` is empty and whose matched person you may change; any other row (decided "
+        "already, or outside your scope) is a 404. `taken_over` when the person already has "
+        "everything the row knows: 422 on `decision`; a kept file that is gone: 422. "
+        "`registered` answers the matched person; the new one is in the audit trail and the "
+        "registry (the row's `source_ref`)."
+    ),
+)
+def review_import_row(request, row_id: int, payload: ImportRowReviewIn):
+    user = request.auth
+    require(may_import(user))
+    result = get_for(user, import_review.review_queue(user), row_id, write=True)
+    return import_review.review_import_row(
+        actor=user, result=result, decision=payload.decision, reason=payload.reason
+    )
 
 
 @router.get("/imports", response=list[ImportJobOut], tags=["imports"])

@@ -13,6 +13,7 @@ from asa.registry.models import (
     ConsentGivenBy,
     ConsentMethod,
     IdType,
+    ImportReview,
     ImportStatus,
     LegalBasis,
     ProblemStatus,
@@ -401,8 +402,33 @@ class ImportJobOut(Schema):
 
 
 class PersonImportRowOut(Schema):
+    id: int = Field(..., description="a likely duplicate is decided at /import-rows/{id}/review")
     row_number: int
     outcome: RowOutcome
     field: str
     message: str
     person: int | None = Field(None, alias="person_id")
+    review: str = Field(
+        ...,
+        description="a likely duplicate's decision (taken_over, registered, dismissed); '' "
+        "while it waits for one",
+    )
+
+
+class ImportRowReviewIn(TextInputSchema):
+    decision: ImportReview = Field(
+        ...,
+        description="taken_over: fill in what the matched person lacks (an ID, a phone, an exact "
+        "birth date); registered: register the row as a new person after all; dismissed: set "
+        "the row aside",
+    )
+    reason: str = Field("", max_length=500, description="why (kept in the audit trail)")
+
+
+class ImportRowReviewOut(Schema):
+    id: int
+    job: int = Field(..., alias="job_id")
+    row_number: int
+    person: int | None = Field(None, alias="person_id", description="the person it matched")
+    review: ImportReview
+    reviewed_at: dt.datetime

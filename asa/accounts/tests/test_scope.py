@@ -873,6 +873,9 @@ ONE_HOME_API: dict[str, Entry] = {
         "read", kwargs=_one_home_kwargs("action", "action_id"), data=lambda world: {"note": "เสร็จ"}
     ),
     "GET /api/v1/notification-channels": Entry("self"),
+    # One's own LINE link only: a new one-time code (shown once) and unlinking.
+    "POST /api/v1/notification-channels/line/link": Entry("self", data=lambda world: {}),
+    "POST /api/v1/notification-channels/line/unlink": Entry("self", data=lambda world: {}),
     "PUT /api/v1/notification-channels": Entry(
         "self",
         # LINE is linked by the LINE webhook only, so the walker sets SMS.
@@ -1216,6 +1219,11 @@ REGISTRY_API: dict[str, Entry] = {
     "POST /api/v1/imports": Entry("importer", data=lambda world: {}, writers="nobody"),
     "GET /api/v1/imports/{job_id}": Entry("write", kwargs=_api_reg("job", "job_id")),
     "GET /api/v1/imports/{job_id}/rows": Entry("write", kwargs=_api_reg("job", "job_id")),
+    "POST /api/v1/import-rows/{row_id}/review": Entry(
+        "write",
+        kwargs=_api_reg("review_row", "row_id"),
+        data=lambda world: {"decision": "dismissed", "reason": "ตรวจแล้วเป็นข้อมูลซ้ำ"},
+    ),
 }
 API.update(REGISTRY_API)
 
@@ -2323,6 +2331,74 @@ def _volunteers_file(world) -> dict:
     return {"file": SimpleUploadedFile("volunteers.xlsx", data)}
 
 
+def _api_account(world) -> dict:
+    """A second account of center A for the API's user management (the pages act on the
+    first one before the API's writes run)."""
+    made = getattr(world, "_api_account", None)
+    if made is not None:
+        return made
+    from asa.accounts.actions import assign_role, create_user
+    from asa.accounts.models import Role
+    from asa.accounts.security import enrol_known_secret
+    from asa.conftest import TOTP_SECRET
+
+    user = create_user(
+        actor=None, username="walker.apiaccount", password=None, email="walker.api@example.org"
+    )
+    assignment = assign_role(actor=None, user=user, role=Role.VOLUNTEER, scope=world.center_a)
+    enrol_known_secret(user=user, secret=TOTP_SECRET)
+    world._api_account = {"user": user, "assignment": assignment}
+    return world._api_account
+
+
+def _api_account_id(world) -> dict:
+    return {"user_id": _api_account(world)["user"].pk}
+
+
+# User management over the API: the same rule as the pages (the ministry; officers whose area
+# holds every role of the account). Deactivation last: the other writes need the account active.
+API.update(
+    {
+        "POST /api/v1/users": Entry(
+            "user_managers",
+            data=lambda world: {
+                "username": "walker.apinew",
+                "first_name": "ทดสอบ",
+                "last_name": "สร้างผ่านเอพีไอ",
+                "password": "a long temporary password 2",
+                "role": "volunteer",
+                "center": world.center_a.pk,
+            },
+            writers="user_admins_of_a",
+        ),
+        "POST /api/v1/users/{user_id}/roles": Entry(
+            "user_admins_of_a",
+            kwargs=_api_account_id,
+            data=lambda world: {"role": "center_chair", "center": world.center_a.pk},
+        ),
+        "POST /api/v1/users/{user_id}/roles/{assignment_id}/remove": Entry(
+            "user_admins_of_a",
+            kwargs=lambda world: {
+                "user_id": _api_account(world)["user"].pk,
+                "assignment_id": _api_account(world)["assignment"].pk,
+            },
+            data=lambda world: {},
+        ),
+        "POST /api/v1/users/{user_id}/two-factor-reset": Entry(
+            "user_admins_of_a", kwargs=_api_account_id, data=lambda world: {"reason": "ทำโทรศัพท์หาย"}
+        ),
+        "POST /api/v1/users/{user_id}/password-reset": Entry(
+            "user_admins_of_a", kwargs=_api_account_id, data=lambda world: {}
+        ),
+        "POST /api/v1/users/{user_id}/active": Entry(
+            "user_admins_of_a",
+            kwargs=_api_account_id,
+            data=lambda world: {"active": False, "reason": "ทดสอบสิทธิ์"},
+        ),
+    }
+)
+
+
 # The import pages' work over the API: the answer is the row report (200, bad rows included).
 API.update(
     {
@@ -2381,6 +2457,43 @@ FIELD_PAGES: dict[str, Entry] = {
     ),
 }
 PAGES.update(FIELD_PAGES)
+
+
+def _api_offline_submission(world):
+    """A second kept item of center A for the API (the page decides the first one)."""
+    made = getattr(world, "_api_offline", None)
+    if made is None:
+        import uuid
+
+        from asa.field.models import OfflineSubmission
+
+        made = world._api_offline = OfflineSubmission.objects.create(
+            client_id=uuid.uuid4(),
+            kind="visit",
+            center=world.center_a,
+            volunteer=world.target_api,
+            payload={"observations": "เยี่ยมบ้านตอนออฟไลน์ ส่งทางเอพีไอ"},
+            reason="กรณีถูกโอนไปยังศูนย์อื่นระหว่างที่คุณออฟไลน์",
+        )
+    return {"submission_id": made.pk}
+
+
+API.update(
+    {
+        # Applying needs a case to record into; discarding is the write the walker makes.
+        "POST /api/v1/offline-submissions/{submission_id}/apply": Entry(
+            "write",
+            kwargs=_api_offline_submission,
+            data=lambda world: {"note": "x"},
+            writers="nobody",
+        ),
+        "POST /api/v1/offline-submissions/{submission_id}/discard": Entry(
+            "write",
+            kwargs=_api_offline_submission,
+            data=lambda world: {"note": "ศูนย์อื่นเยี่ยมแล้ว"},
+        ),
+    }
+)
 
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin site has its own test (test_security.py)
