@@ -292,7 +292,9 @@ OUTSIDERS = ("volunteer_b", "chair_b", "agency_user")
 # coordination centers (their names are shown to partners) and the One Home directory.
 PUBLIC_EXISTENCE = {
     "GET /api/v1/dashboards/centers/{center_id}",
+    "GET /api/v1/dashboards/centers/{center_id}/outcomes",
     "reports:center",
+    "reports:center_outcomes",
     "referrals:agency_edit",
 }
 

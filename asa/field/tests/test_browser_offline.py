@@ -246,6 +246,10 @@ def test_signing_out_wipes_the_phone(browser, live_server, tmp_path, volunteer_a
     expect(page.locator("[data-case]")).to_have_count(1)
     names = "async () => (await indexedDB.databases()).map(database => database.name)"
     assert "asa-field" in page.evaluate(names)
+    # On a phone the sign-out button is behind the header's menu button.
+    menu = page.get_by_role("button", name=re.compile("เมนู"))
+    if menu.count() and menu.first.is_visible():
+        menu.first.click()
     page.get_by_role("button", name=re.compile("ออกจากระบบ")).click()
     page.wait_for_url("**/accounts/login/**")
     assert "asa-field" not in page.evaluate(names)

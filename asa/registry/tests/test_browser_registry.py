@@ -115,6 +115,8 @@ def test_a_chair_searches_registers_meets_a_duplicate_and_records_consent_and_as
 
     # Another center's volunteer cannot open the record.
     page.get_by_role("button", name="ออกจากระบบ").click()
+    # Sign-out first wipes the field app's data on the device, then posts: wait for it to land.
+    page.wait_for_url("**/accounts/login/**")
     log_in(page, "volunteer.b")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     response = page.goto(f"/people/{first.pk}/")

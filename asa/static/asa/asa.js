@@ -104,3 +104,19 @@ document.querySelectorAll("[data-filter-list]").forEach((input) => {
   // Enter in the search field must not submit the form around it.
   input.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
 });
+
+// Tables that become cards on a phone (class "responsive", asa.css) label each cell with its
+// column's heading, where the template did not give the cell a data-label of its own.
+(() => {
+  "use strict";
+  for (const table of document.querySelectorAll("table.responsive")) {
+    const headings = Array.from(table.querySelectorAll("thead th"), (th) => th.textContent.trim());
+    for (const row of table.querySelectorAll("tbody tr")) {
+      Array.from(row.children).forEach((cell, index) => {
+        if (cell.tagName === "TD" && !cell.dataset.label && headings[index] && cell.colSpan === 1) {
+          cell.dataset.label = headings[index];
+        }
+      });
+    }
+  }
+})();
